@@ -1,0 +1,84 @@
+/** Configuration as the processes use it: every default filled in, every path absolute. */
+
+export type ListenerProtocol = 'text' | 'json' | 'frame' | 'websocket' | 'custom';
+
+export interface FrameOptions {
+  /** Bytes of the length header: 2 or 4. */
+  headerSize: 2 | 4;
+  endian: 'big' | 'little';
+  /** Whether the length counts the header itself (some game protocols do). */
+  lengthIncludesHeader: boolean;
+}
+
+export interface ListenerConfig {
+  /** Unique among listeners; shown to handlers as ctx.listener. Default `${protocol}-${port}`. */
+  name: string;
+  protocol: ListenerProtocol;
+  /** Default '0.0.0.0'. */
+  host: string;
+  /** 0 lets the system choose; the chosen port is logged with "ready". */
+  port: number;
+  /** Largest message (after framing) a client may send; a client that exceeds it is closed. Default 1 MiB. */
+  maxMessageSize: number;
+  /** For protocol 'frame'. Default {headerSize: 4, endian: 'big', lengthIncludesHeader: false}. */
+  frame: FrameOptions;
+  /** For protocol 'custom': absolute path of a module whose default export is a ClientCodec. */
+  codec: string | null;
+  /** For protocol 'websocket': URL path → absolute file path, served to plain HTTP GETs. */
+  static: Record<string, string>;
+}
+
+export interface GatewayConfig {
+  /** Gateway processes on this machine. Default 1. */
+  count: number;
+  /** Seconds between heartbeat checks; 0 turns heartbeats off. Default 0. */
+  pingInterval: number;
+  /** A client silent for pingInterval × this many intervals is closed; 0 never closes. Default 0. */
+  pingNotResponseLimit: number;
+  /** Sent each interval to clients that were silent during it; '' sends nothing. Default ''. */
+  pingData: string;
+  /** Host for the TCP worker-link listener (workers on other machines); null: Unix sockets only. Default null. */
+  linkHost: string | null;
+  /** First TCP worker-link port; gateway i listens on linkPort + i. Default 7300. */
+  linkPort: number;
+  /** Unacknowledged events a gateway holds before it stops reading from clients. Default 65536. */
+  maxUnackedEvents: number;
+  /** Bytes queued for one client socket beyond which it is a slow consumer. Default 1 MiB. */
+  sendBufferSize: number;
+  /** What happens to a slow consumer's new output: 'drop' (counted) or 'close'. Default 'drop'. */
+  slowConsumerPolicy: 'drop' | 'close';
+}
+
+export interface WorkerConfig {
+  /** Business-worker processes on this machine. Default 1. */
+  count: number;
+  /** piscina threads per worker process. Default: the number of cores. */
+  threads: number;
+  /** Most events handed to the pool in one task. Default 256. */
+  maxBatchEvents: number;
+  /** Events a gateway may have unacknowledged on one link of this worker. Default 8192. */
+  credits: number;
+  /** TCP addresses ("host:port") of gateways on other machines, linked besides the local ones. */
+  gateways: string[];
+  /** Milliseconds a handler may run before it is reported (and, in a later release, its thread replaced). Default 30000. */
+  processTimeout: number;
+}
+
+export interface ResolvedConfig {
+  /** App name, used for the run directory and logs. Default: the app directory's name. */
+  name: string;
+  /** Directory of the app (where its config file is). */
+  appDir: string;
+  /** Absolute path of the events module. */
+  events: string;
+  /** Directory for sockets and pid files; only the owner may enter it. */
+  runDir: string;
+  /** Shared secret for worker links; required when gateway.linkHost is set. */
+  secretKey: string | null;
+  /** Milliseconds before a Gateway API query fails. Default 5000. */
+  queryTimeout: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  listeners: ListenerConfig[];
+  gateway: GatewayConfig;
+  worker: WorkerConfig;
+}

@@ -1,0 +1,106 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { MAC_SIZE, NONCE_SIZE, PROTOCOL_VERSION } from './constants.js';
+import { LinkProtocolError } from './errors.js';
+
+/**
+ * The link handshake proves to each side that the other knows the shared secret
+ * without sending it: the gateway sends a nonce (Hello), the worker answers with
+ * its own nonce and HMAC-SHA256(secret, "gatehouse/worker" ‖ gatewayNonce ‖
+ * workerNonce) (Auth), and the gateway answers with HMAC-SHA256(secret,
+ * "gatehouse/gateway" ‖ workerNonce ‖ gatewayNonce) (Welcome). Fresh nonces on
+ * both sides make a recorded handshake useless for a replay.
+ */
+
+export interface HelloInfo {
+  gatewayId: string;
+  pid: number;
+  /** Listener descriptions, for logs and status. */
+  listeners: { name: string; protocol: string; host: string; port: number }[];
+}
+export interface AuthInfo {
+  workerId: string;
+  pid: number;
+}
+export interface WelcomeInfo {
+  linkId: number;
+  maxFrameSize: number;
+}
+
+export function newNonce(): Buffer {
+  return randomBytes(NONCE_SIZE);
+}
+
+export function workerProof(secret: string, gatewayNonce: Buffer, workerNonce: Buffer): Buffer {
+  return createHmac('sha256', secret).update('gatehouse/worker').update(gatewayNonce).update(workerNonce).digest();
+}
+
+export function gatewayProof(secret: string, gatewayNonce: Buffer, workerNonce: Buffer): Buffer {
+  return createHmac('sha256', secret).update('gatehouse/gateway').update(workerNonce).update(gatewayNonce).digest();
+}
+
+export function proofMatches(expected: Buffer, received: Buffer): boolean {
+  return received.length === expected.length && timingSafeEqual(expected, received);
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
+
+function parseJson<T>(bytes: Buffer, what: string): T {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch {
+    throw new LinkProtocolError(`${what}: description is not valid JSON`);
+  }
+}
+
+function versionBytes(): Buffer {
+  const b = Buffer.allocUnsafe(2);
+  b.writeUInt16BE(PROTOCOL_VERSION, 0);
+  return b;
+}
+
+function checkVersion(body: Buffer, what: string): void {
+  if (body.length < 2) throw new LinkProtocolError(`${what}: truncated`);
+  const version = body.readUInt16BE(0);
+  if (version !== PROTOCOL_VERSION) {
+    throw new LinkProtocolError(`${what}: protocol version ${version} is not supported (this side speaks ${PROTOCOL_VERSION})`);
+  }
+}
+
+/** Hello body: u16 version ‖ nonce[32] ‖ JSON HelloInfo. */
+export function encodeHello(nonce: Buffer, info: HelloInfo): Buffer[] {
+  return [versionBytes(), nonce, json(info)];
+}
+export function decodeHello(body: Buffer): { nonce: Buffer; info: HelloInfo } {
+  checkVersion(body, 'hello');
+  if (body.length < 2 + NONCE_SIZE) throw new LinkProtocolError('hello: truncated');
+  return {
+    nonce: Buffer.from(body.subarray(2, 2 + NONCE_SIZE)),
+    info: parseJson<HelloInfo>(body.subarray(2 + NONCE_SIZE), 'hello'),
+  };
+}
+
+/** Auth body: u16 version ‖ nonce[32] ‖ mac[32] ‖ JSON AuthInfo. */
+export function encodeAuth(nonce: Buffer, mac: Buffer, info: AuthInfo): Buffer[] {
+  return [versionBytes(), nonce, mac, json(info)];
+}
+export function decodeAuth(body: Buffer): { nonce: Buffer; mac: Buffer; info: AuthInfo } {
+  checkVersion(body, 'auth');
+  const fixed = 2 + NONCE_SIZE + MAC_SIZE;
+  if (body.length < fixed) throw new LinkProtocolError('auth: truncated');
+  return {
+    nonce: Buffer.from(body.subarray(2, 2 + NONCE_SIZE)),
+    mac: Buffer.from(body.subarray(2 + NONCE_SIZE, fixed)),
+    info: parseJson<AuthInfo>(body.subarray(fixed), 'auth'),
+  };
+}
+
+/** Welcome body: mac[32] ‖ JSON WelcomeInfo. */
+export function encodeWelcome(mac: Buffer, info: WelcomeInfo): Buffer[] {
+  return [mac, json(info)];
+}
+export function decodeWelcome(body: Buffer): { mac: Buffer; info: WelcomeInfo } {
+  if (body.length < MAC_SIZE) throw new LinkProtocolError('welcome: truncated');
+  return { mac: Buffer.from(body.subarray(0, MAC_SIZE)), info: parseJson<WelcomeInfo>(body.subarray(MAC_SIZE), 'welcome') };
+}
