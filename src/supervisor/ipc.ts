@@ -9,24 +9,25 @@ export const ENV_ROLE = 'GATEHOUSE_ROLE';
 export const ENV_INDEX = 'GATEHOUSE_INDEX';
 export const ENV_CONFIG_FILE = 'GATEHOUSE_CONFIG_FILE';
 
-/** Supervisor → gateway: the listening server of listener `listener` (config index) comes as the handle. */
-export interface ListenMessage {
-  type: 'listen';
-  listener: number;
-}
-
 /** Supervisor → child: stop (graceful where the child supports it), then exit. */
 export interface StopMessage {
   type: 'stop';
 }
 
-/** Gateway → supervisor: every listener is serving and worker links are accepted. */
+/**
+ * Gateway → supervisor: every listener is serving and worker links are accepted.
+ * Gateways are cluster workers (scheduling policy SCHED_NONE): each calls
+ * listen() on every client listener and the cluster primary (the supervisor)
+ * shares one listening socket per port among them, so with port 0 all gateways
+ * still share one port; `listeners` tells which.
+ */
 export interface GatewayReadyMessage {
   type: 'ready';
   role: 'gateway';
   gatewayId: string;
   linkPath: string;
   linkPort: number | null;
+  listeners: { name: string; protocol: string; host: string; port: number }[];
 }
 
 /** Worker → supervisor: every pool thread ran onWorkerStart, and `linked` gateway links are open. */
@@ -36,5 +37,5 @@ export interface WorkerReadyMessage {
   linked: number;
 }
 
-export type SupervisorToChild = ListenMessage | StopMessage;
+export type SupervisorToChild = StopMessage;
 export type ChildToSupervisor = GatewayReadyMessage | WorkerReadyMessage;
