@@ -161,9 +161,11 @@ export interface GatewayApi {
  */
 export interface ClientCodec {
   /**
-   * Length in bytes of the first complete message in buffer (header included), 0
-   * when more bytes are needed, or -1 when the bytes can never form a message
-   * (the connection is closed).
+   * Length in bytes of the first message in buffer (header included), 0 when
+   * more bytes are needed to tell, or -1 when the bytes can never form a message
+   * (the connection is closed). As in Workerman, the length may be returned as
+   * soon as a header tells it, before the whole message arrived: the gateway
+   * then waits for that many bytes without calling input() again.
    */
   input(buffer: Buffer): number;
   /** The message as onMessage sees it: a string, or bytes. */

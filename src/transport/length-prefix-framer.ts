@@ -45,8 +45,9 @@ export class LengthPrefixFramer {
     this.#header = Buffer.alloc(options.headerSize);
   }
 
+  /** Bytes received of the incomplete message, its header included. */
   get buffered(): number {
-    return this.#headerHeld + this.#payloadHeld;
+    return this.#payloadLength >= 0 ? this.#headerSize + this.#payloadHeld : this.#headerHeld;
   }
 
   push(chunk: Buffer): void {
@@ -59,6 +60,7 @@ export class LengthPrefixFramer {
         this.#parts = [];
         this.#payloadHeld = 0;
         this.#headerHeld = 0;
+        this.#payloadLength = -1;
       }
       throw err;
     }
