@@ -1,0 +1,190 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { Logger } from '../../log/logger.js';
+import { makeClientId } from '../../protocol/client-id.js';
+import { EventKind, PayloadKind } from '../../protocol/constants.js';
+import { createFramer, FramingError } from '../../transport/framer.js';
+import { normalizeAddress, readHandshake } from '../../transport/websocket-handshake.js';
+import type { ClientInfo } from '../../types.js';
+import type { ClientListener } from './client-listener.js';
+import type { ClientOutput } from './client-output.js';
+import { Connection, ConnectionState } from './connection.js';
+import type { ConnectionTable } from './connection-table.js';
+import type { Counters } from './counters.js';
+import type { EventRouter } from './event-router.js';
+
+const EMPTY = Buffer.alloc(0);
+const TOO_LARGE_PREFIX = 'message too large';
+/** ws's error code for a message over maxPayload (it then closes with 1009). */
+const WS_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
+/**
+ * A client's life in the gateway: accepted (connect event; websocket-connect
+ * with the handshake after it), messages framed into events, bad input
+ * answered or closed with a reason, and the socket's end turned into the close
+ * event — which is queued behind the client's other events, while the client
+ * leaves the table and its indexes at once.
+ */
+export class ClientLifecycle {
+  #connections = 0;
+
+  constructor(
+    private readonly gatewayId: string,
+    private readonly table: ConnectionTable,
+    private readonly router: EventRouter,
+    private readonly output: ClientOutput,
+    private readonly counters: Counters,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Whether a new client may come in now (see EventRouter#overloaded); counts a refusal. */
+  admit(): boolean {
+    if (!this.router.overloaded) return true;
+    this.counters.connectionsRefused++;
+    if (this.counters.connectionsRefused % 1000 === 1) {
+      this.logger.warn({ refused: this.counters.connectionsRefused }, 'refusing new clients: the gateway holds too many unacknowledged events');
+    }
+    return false;
+  }
+
+  /** A TCP client of a text/json/frame/custom listener. */
+  acceptTcp(listener: ClientListener, socket: Socket): void {
+    if (!this.admit()) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const conn = this.#create(listener, socket, null);
+    conn.framer = createFramer(listener.config, listener.codec, {
+      message: (payload, kind) => this.#message(conn, payload, kind),
+      invalid: (reason) => this.#invalidJson(conn, reason),
+    });
+    socket.on('data', (chunk: Buffer) => this.#tcpData(conn, chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => this.#socketError(conn, err));
+    socket.on('close', () => this.closed(conn));
+    this.#opened(conn);
+  }
+
+  /** An upgraded WebSocket client; `socket` is the socket ws reads from and writes to. */
+  acceptWebSocket(listener: ClientListener, ws: WebSocket, req: IncomingMessage, socket: Socket): void {
+    socket.setNoDelay(true);
+    const conn = this.#create(listener, socket, ws);
+    socket.on('data', (chunk: Buffer) => {
+      conn.bytesIn += chunk.length;
+      this.counters.bytesIn += chunk.length;
+    });
+    // ws destroys the socket on a socket error without reporting it: learn the code here.
+    socket.on('error', (err: NodeJS.ErrnoException) => this.#socketError(conn, err));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        this.#message(conn, data, isBinary ? PayloadKind.Binary : PayloadKind.Text);
+      } catch (err) {
+        // Thrown from here it would surface inside ws's socket 'data' handler and end the process.
+        this.#internalError(conn, err);
+      }
+    });
+    ws.on('error', (err: Error & { code?: string }) => this.#webSocketError(conn, err));
+    ws.on('close', () => this.closed(conn));
+    this.#opened(conn);
+    this.router.emit(conn, EventKind.WebSocketConnect, PayloadKind.Text, Buffer.from(JSON.stringify(readHandshake(req))));
+  }
+
+  /** The socket is gone: out of the table and indexes, close event queued behind the client's other events. */
+  closed(conn: Connection): void {
+    if (conn.state === ConnectionState.Closed) return;
+    conn.state = ConnectionState.Closed;
+    if (conn.lingerTimer !== null) clearTimeout(conn.lingerTimer);
+    conn.framer = null;
+    this.table.markClosed(conn);
+    this.router.emit(conn, EventKind.Close, PayloadKind.Text, Buffer.from(conn.closeReason ?? 'client closed'));
+  }
+
+  /** Pauses (true) or resumes reading from every client: the engine holds too many events. */
+  setReadsPaused(paused: boolean): void {
+    const now = Date.now();
+    for (const conn of this.table.online.values()) {
+      if (paused) this.output.pause(conn);
+      else {
+        this.output.resume(conn);
+        // Paused clients could not be heard: do not let the heartbeat hold that against them.
+        conn.lastMessageAt = now;
+      }
+    }
+  }
+
+  #create(listener: ClientListener, socket: Socket, ws: WebSocket | null): Connection {
+    const id = makeClientId(this.gatewayId, ++this.#connections);
+    const info: ClientInfo = {
+      remoteAddress: normalizeAddress(socket.remoteAddress),
+      remotePort: socket.remotePort ?? 0,
+      gatewayId: this.gatewayId,
+      gatewayAddress: normalizeAddress(socket.localAddress),
+      gatewayPort: socket.localPort ?? 0,
+      listener: listener.name,
+      protocol: listener.protocol,
+    };
+    const infoJson = Buffer.from(JSON.stringify(info));
+    return new Connection(id, listener, socket, ws, info.remoteAddress, info.remotePort, infoJson, Date.now());
+  }
+
+  #opened(conn: Connection): void {
+    this.counters.connectionsAccepted++;
+    this.table.add(conn);
+    if (this.router.readsPaused) this.output.pause(conn);
+    this.router.emit(conn, EventKind.Connect, PayloadKind.Text, EMPTY);
+  }
+
+  #tcpData(conn: Connection, chunk: Buffer): void {
+    conn.bytesIn += chunk.length;
+    this.counters.bytesIn += chunk.length;
+    const framer = conn.framer;
+    if (framer === null) return; // framing failed: the rest of the stream means nothing
+    try {
+      framer.push(chunk);
+    } catch (err) {
+      conn.framer = null;
+      if (err instanceof FramingError) {
+        if (err.reason.startsWith(TOO_LARGE_PREFIX)) this.counters.tooLarge++;
+        else this.counters.framingErrors++;
+        this.output.end(conn, err.reason);
+      } else {
+        this.#internalError(conn, err);
+      }
+    }
+  }
+
+  #internalError(conn: Connection, err: unknown): void {
+    this.logger.error({ err, clientId: conn.id }, 'closing a client after an internal error while handling its input');
+    this.output.destroy(conn, 'internal error');
+  }
+
+  #message(conn: Connection, payload: Buffer, kind: PayloadKind): void {
+    this.counters.messagesIn++;
+    conn.lastMessageAt = Date.now();
+    this.router.emit(conn, EventKind.Message, kind, payload);
+  }
+
+  /** A json listener's line that is not JSON: answered with one error line, the connection stays. */
+  #invalidJson(conn: Connection, reason: string): void {
+    this.counters.invalidJson++;
+    const line = Buffer.from(JSON.stringify({ error: 'invalid json', message: reason }));
+    this.output.send(conn, conn.listener.encode!(line));
+  }
+
+  #socketError(conn: Connection, err: NodeJS.ErrnoException): void {
+    conn.closeReason ??= `connection error: ${err.code ?? err.message}`;
+  }
+
+  #webSocketError(conn: Connection, err: Error & { code?: string }): void {
+    if (err.code === WS_TOO_LARGE) {
+      this.counters.tooLarge++;
+      conn.closeReason ??= `${TOO_LARGE_PREFIX} (limit ${conn.listener.config.maxMessageSize} bytes)`;
+    } else if (err.code?.startsWith('WS_ERR_')) {
+      this.counters.framingErrors++;
+      conn.closeReason ??= `invalid websocket frame: ${err.message}`;
+    } else {
+      conn.closeReason ??= `connection error: ${err.code ?? err.message}`;
+    }
+  }
+}

@@ -1,0 +1,228 @@
+// Flow control between the gateway and its worker links: credits, acks,
+// pinning, drain, redelivery when a link dies, output bounds and read pausing.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EventKind } from '../../src/protocol/constants.js';
+import type { FakeWorker } from '../helpers/fake-worker.js';
+import { TestGateway, listenerConfig, waitFor } from '../helpers/gateway-test-engine.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const payloads = (w: FakeWorker, from = 0) => w.events.slice(from).map((e) => (e.kind === EventKind.Message ? e.payload.toString() : `#${e.kind}`));
+
+test('credits: never more unacked events than granted; acks and Credit frames let the rest through in order', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w = await gw.worker({ credits: 3 });
+  const client = await gw.tcpClient('text');
+  client.write(Array.from({ length: 9 }, (_, i) => `m${i}\n`).join(''));
+  await w.eventCount(3);
+  await sleep(50);
+  assert.equal(w.events.length, 3, 'no more than the credit');
+  assert.equal(gw.stats().eventsUnacked, 3);
+  assert.equal(gw.stats().eventsWaiting, 7);
+  w.ack(w.events[0]!.seq, w.events[1]!.seq);
+  await w.eventCount(5);
+  await sleep(30);
+  assert.equal(w.events.length, 5);
+  w.credit(10);
+  await w.eventCount(10);
+  assert.deepEqual(payloads(w), ['#1', ...Array.from({ length: 9 }, (_, i) => `m${i}`)]);
+  const seqs = w.events.map((e) => e.seq);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'seqs increase on the link');
+  w.ackAll();
+  await waitFor('all acked', () => (gw.stats().eventsUnacked === 0 ? true : undefined));
+  assert.equal(gw.stats().eventsAcked, 10);
+});
+
+test('events wait while no link is open, and go to the first credited link', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const client = await gw.tcpClient('text');
+  client.write('early\n');
+  await waitFor('2 waiting', () => (gw.stats().eventsWaiting === 2 ? true : undefined));
+  const uncredited = await gw.worker({ credits: 0 });
+  await sleep(30);
+  assert.equal(uncredited.events.length, 0, 'a link without credit gets no clients');
+  const w = await gw.worker();
+  await w.eventCount(2);
+  assert.deepEqual(payloads(w), ['#1', 'early']);
+});
+
+test('redelivery: a closed link\'s unacked events go to another link, flagged, in order, before the waiting ones', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w1 = await gw.worker({ credits: 3 });
+  const client = await gw.tcpClient('text');
+  client.write('a\nb\nc\n');
+  await w1.eventCount(3); // connect, a, b; c waits for credit
+  const [connect, a, b] = w1.events;
+  w1.ack(connect!.seq);
+  await w1.eventCount(4); // c
+  const w2 = await gw.worker({ credits: 100 });
+  await sleep(20);
+  assert.equal(w2.events.length, 0, 'the client stays pinned to its link');
+  w1.close();
+  await w2.eventCount(3);
+  const [ra, rb, rc] = w2.events;
+  assert.deepEqual([ra!.payload.toString(), rb!.payload.toString(), rc!.payload.toString()], ['a', 'b', 'c']);
+  assert.deepEqual([ra!.seq, rb!.seq], [a!.seq, b!.seq], 'a redelivered event keeps its seq');
+  assert.ok(ra!.redelivery && rb!.redelivery && rc!.redelivery);
+  // The new link has never seen the client: session and info come with its first event.
+  assert.notEqual(ra!.session, null);
+  assert.notEqual(ra!.info, null);
+  assert.equal(rb!.info, null);
+  client.write('d\n');
+  await w2.eventCount(4);
+  assert.equal(w2.events[3]!.redelivery, false);
+  assert.equal(gw.stats().eventsRedelivered, 3);
+});
+
+test('redelivery keeps each client\'s order when a link holding several clients dies', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w1 = await gw.worker({ credits: 100 });
+  const c1 = await gw.tcpClient('text');
+  const c2 = await gw.tcpClient('text');
+  await w1.eventCount(2);
+  c1.write('1a\n');
+  c2.write('2a\n');
+  await w1.eventCount(4);
+  c1.write('1b\n');
+  c2.write('2b\n');
+  await w1.eventCount(6);
+  // Waiting with no link, then redelivered to w2.
+  w1.close();
+  await waitFor('link gone', () => (gw.stats().links === 0 ? true : undefined));
+  c1.write('1c\n');
+  const w2 = await gw.worker({ credits: 100 });
+  await w2.eventCount(7);
+  const byClient = new Map<string, string[]>();
+  for (const e of w2.events) {
+    const list = byClient.get(e.clientId) ?? [];
+    list.push(e.kind === EventKind.Message ? e.payload.toString() : `#${e.kind}`);
+    byClient.set(e.clientId, list);
+  }
+  assert.deepEqual([...byClient.values()].sort(), [
+    ['#1', '1a', '1b', '1c'],
+    ['#1', '2a', '2b'],
+  ]);
+});
+
+test('an event redelivered once whose second link also dies is given up, counted and logged', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w1 = await gw.worker();
+  await gw.tcpClient('text');
+  await w1.eventCount(1);
+  w1.close();
+  const w2 = await gw.worker();
+  await w2.eventCount(1);
+  assert.equal(w2.events[0]!.redelivery, true);
+  w2.close();
+  await waitFor('given up', () => (gw.stats().eventsFailed === 1 ? true : undefined));
+  assert.ok(gw.logs.some((l) => /giving up an event/.test(l.msg)));
+  assert.equal(gw.stats().eventsWaiting, 0);
+  const w3 = await gw.worker();
+  await sleep(30);
+  assert.equal(w3.events.length, 0);
+});
+
+test('drain: idle clients move at once, busy ones after their events are acked, new ones never pin there', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w1 = await gw.worker();
+  const idle = await gw.tcpClient('text');
+  const busy = await gw.tcpClient('text');
+  await w1.eventCount(2);
+  const [idleConnect, busyConnect] = w1.events;
+  w1.ack(idleConnect!.seq);
+  const w2 = await gw.worker();
+  await waitFor('w1 acked', () => (gw.stats().eventsUnacked === 1 ? true : undefined));
+  w1.drain();
+  idle.write('x\n');
+  busy.write('y\n');
+  await w2.eventCount(1);
+  await w1.eventCount(3);
+  assert.equal(w2.events[0]!.payload.toString(), 'x');
+  assert.notEqual(w2.events[0]!.session, null, 'a moved client brings its session');
+  assert.equal(w1.events[2]!.payload.toString(), 'y', 'a client with events in flight stays');
+  w1.ack(busyConnect!.seq, w1.events[2]!.seq);
+  await waitFor('acks', () => (gw.stats().eventsUnacked === 1 ? true : undefined));
+  busy.write('z\n');
+  await gw.tcpClient('text');
+  await w2.eventCount(3);
+  assert.deepEqual(payloads(w2), ['x', 'z', '#1']);
+  assert.equal(w1.events.length, 3);
+});
+
+test('a link whose output backs up gets no more events until it drains', async (t) => {
+  const gw = await TestGateway.start({ tuning: { linkOutputLimit: 1 } });
+  t.after(() => gw.close());
+  const w = await gw.worker({ credits: 100000, autoAck: true });
+  w.pauseReading();
+  const client = await gw.tcpClient('text');
+  const line = 'x'.repeat(500);
+  const count = 3000;
+  client.write(`${line}\n`.repeat(count));
+  await waitFor('a stall', () => (gw.stats().linkOutputStalls > 0 ? true : undefined));
+  await sleep(50);
+  assert.ok(gw.stats().eventsWaiting > 0, 'events wait in the gateway, not in the link buffer');
+  w.resumeReading();
+  await w.eventCount(count + 1, 5000);
+  assert.ok(w.events.slice(1).every((e) => e.payload.toString() === line));
+});
+
+test('backpressure: reading from clients pauses at maxUnackedEvents and resumes under half', async (t) => {
+  const gw = await TestGateway.start({ gateway: { maxUnackedEvents: 10 } });
+  t.after(() => gw.close());
+  const events: string[] = [];
+  gw.engine.onEvent((e) => {
+    if (e.type.startsWith('reads-')) events.push(e.type);
+  });
+  const w = await gw.worker({ credits: 4 });
+  const client = await gw.tcpClient('text');
+  client.write(Array.from({ length: 12 }, (_, i) => `a${i}\n`).join('')); // 13 held
+  await waitFor('paused', () => (gw.stats().readsPaused ? true : undefined));
+  assert.equal(gw.stats().readPauses, 1);
+  const other = await gw.tcpClient('text'); // accepted while paused, and paused too
+  other.write('later\n');
+  client.write('b\n');
+  await sleep(50);
+  assert.equal(gw.stats().messagesIn, 12, 'nothing more is read while paused');
+  w.autoAck = true;
+  w.ackAll();
+  w.credit(100);
+  await waitFor('resumed', () => (!gw.stats().readsPaused ? true : undefined));
+  await waitFor('all read', () => (gw.stats().messagesIn === 14 ? true : undefined));
+  assert.deepEqual(events, ['reads-paused', 'reads-resumed']);
+});
+
+test('overload: at twice maxUnackedEvents held, new clients are refused and counted', async (t) => {
+  const gw = await TestGateway.start({
+    listeners: [listenerConfig('text'), listenerConfig('websocket')],
+    gateway: { maxUnackedEvents: 2 },
+  });
+  t.after(() => gw.close());
+  const first = await gw.tcpClient('text');
+  first.write('a\nb\n');
+  await waitFor('paused', () => (gw.stats().readsPaused ? true : undefined));
+  await gw.tcpClient('text'); // held: 3 + 1 = 4 = 2 × 2
+  await waitFor('4 held', () => (gw.stats().eventsWaiting === 4 ? true : undefined));
+  const refused = await gw.tcpClient('text');
+  await refused.waitClosed();
+  const upgrade = await gw.tcpClient('websocket');
+  upgrade.write(
+    'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  await upgrade.waitClosed();
+  assert.match(upgrade.text, /^HTTP\/1.1 503 /);
+  assert.equal(gw.stats().connectionsRefused, 2);
+  assert.equal(gw.stats().connections, 2);
+  // A worker takes the events: clients are welcome again.
+  await gw.worker({ autoAck: true });
+  await waitFor('resumed', () => (!gw.stats().readsPaused ? true : undefined));
+  const later = await gw.tcpClient('text');
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(later.closed, false);
+});
