@@ -90,12 +90,12 @@ export class Supervisor {
       child.on('message', (msg: ChildToSupervisor) => this.#onMessage(slot, msg));
       child.on('exit', (code, signal) => this.#onExit(slot, child, code, signal));
     }
-    child.on('error', (err) => this.#log.error({ err, role: slot.role, index: slot.index }, 'child process error'));
+    child.on('error', (err) => this.#log.error({ err, child: slot.role, index: slot.index }, 'child process error'));
     slot.process = child;
     slot.pid = child.pid ?? null;
     slot.ready = false;
     slot.startedAt = Date.now();
-    this.#log.debug({ role: slot.role, index: slot.index, childPid: slot.pid }, 'started');
+    this.#log.debug({ child: slot.role, index: slot.index, childPid: slot.pid }, 'started');
   }
 
   #onMessage(slot: Slot, msg: ChildToSupervisor): void {
@@ -125,7 +125,7 @@ export class Supervisor {
     const quick = Date.now() - slot.startedAt < QUICK_CRASH_MS;
     slot.quickCrashes = quick ? slot.quickCrashes + 1 : 0;
     const delay = slot.quickCrashes === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** (slot.quickCrashes - 1));
-    this.#log.warn({ role: slot.role, index: slot.index, childPid: slot.pid, code, signal, restartInMs: delay }, `${slot.role} exited; restarting`);
+    this.#log.warn({ child: slot.role, index: slot.index, childPid: slot.pid, code, signal, restartInMs: delay }, `${slot.role} exited; restarting`);
     slot.restartTimer = setTimeout(() => {
       slot.restartTimer = null;
       if (!this.#stopping) this.#spawn(slot);
@@ -145,7 +145,7 @@ export class Supervisor {
       exits.push(
         new Promise<void>((resolve) => {
           const killTimer = setTimeout(() => {
-            this.#log.warn({ role: slot.role, index: slot.index, childPid: slot.pid }, 'did not stop in time; killing');
+            this.#log.warn({ child: slot.role, index: slot.index, childPid: slot.pid }, 'did not stop in time; killing');
             child.kill('SIGKILL');
           }, STOP_DEADLINE_MS);
           child.once('exit', () => {
