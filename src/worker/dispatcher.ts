@@ -1,0 +1,367 @@
+import { EventKind, type PayloadKind } from '../protocol/constants.js';
+import type { Session, SessionPatch } from '../protocol/session-patch.js';
+import type { Logger } from '../log/logger.js';
+import { planBatches, type PlannedClient } from './batch-planner.js';
+import { SessionView } from './session-view.js';
+import { TASK_EVENT_FIELDS, writeTaskEvent, type BatchResult, type BatchTask, type TaskClient } from './thread-messages.js';
+
+/** What the dispatcher needs of the link a client's events came on (LinkConnection in the process). */
+export interface ClientLink {
+  readonly gatewayId: string;
+  readonly open: boolean;
+  nextPatchId(): number;
+  writeSession(clientId: string, patchId: number, patch: SessionPatch): boolean;
+  ack(seqs: readonly number[]): void;
+}
+
+/** An event as the dispatcher queues it (decoded from its frame; the payload is a view of the received bytes). */
+export interface QueuedEvent {
+  seq: number;
+  kind: EventKind;
+  payloadKind: PayloadKind;
+  redelivered: boolean;
+  /** The session the gateway sent with the event, parsed, or null. */
+  session: Session | null;
+  sessionVersion: number;
+  patchAck: number;
+  payload: Uint8Array;
+}
+
+interface ClientState {
+  clientId: string;
+  link: ClientLink;
+  /** ClientInfo JSON, as the gateway sent it. */
+  info: string | null;
+  view: SessionView;
+  queue: QueuedEvent[];
+  head: number;
+  running: RunningBatch | null;
+  /** Its link closed while a batch ran: forget the client when that batch ends. */
+  orphaned: boolean;
+  /** Its next batch repeats one whose thread died. */
+  retry: boolean;
+}
+
+interface RunningBatch {
+  id: number;
+  client: ClientState;
+  link: ClientLink;
+  events: QueuedEvent[];
+  /** The thread it goes on running in after its task resolved, or null. */
+  thread: number | null;
+  retried: boolean;
+}
+
+export interface DispatcherOptions {
+  threads: number;
+  maxBatchEvents: number;
+  /** Default threads × 2. */
+  maxTasksInFlight?: number;
+  runTask(task: BatchTask, transfer: ArrayBuffer[]): Promise<BatchResult>;
+  logger: Logger;
+}
+
+/**
+ * The main thread's per-client ordering. Each client (by client id) has a FIFO
+ * of received events, its session view and at most one batch running: a
+ * client's events run strictly in order, never two at once, and its next batch
+ * goes out only when the previous one completed. Ready clients (events queued,
+ * nothing running) are handed to the pool in batches (batch-planner.ts).
+ *
+ * A batch is a client's queued events up to, not including, the next event
+ * that brings session bytes: the thread carries the session forward through a
+ * batch, so a batch starts from one session view.
+ *
+ * On completion (which the thread sends after the handlers' commands, on the
+ * same ordered channel) each handler's patch gets its patch id, joins the
+ * pending list and is written as a Session command, then the batch's events are
+ * acked, then the client's next events are dispatched.
+ */
+export class Dispatcher {
+  readonly #opts: DispatcherOptions;
+  readonly #maxTasksInFlight: number;
+  readonly #clients = new Map<string, ClientState>();
+  readonly #ready = new Set<ClientState>();
+  readonly #running = new Map<number, RunningBatch>();
+  /** Tasks handed to the pool whose end has not been heard of yet. */
+  readonly #tasks = new Set<number>();
+  #nextTask = 1;
+  #nextBatch = 1;
+  #scheduled = false;
+  #stopped = false;
+  #idleWaiters: (() => void)[] = [];
+  readonly stats = { events: 0, batches: 0, tasks: 0, failedEvents: 0, retriedBatches: 0 };
+
+  constructor(opts: DispatcherOptions) {
+    this.#opts = opts;
+    this.#maxTasksInFlight = opts.maxTasksInFlight ?? Math.max(2, opts.threads * 2);
+  }
+
+  /** Clients with state here (queued, running, or pinned with a session view). */
+  get clients(): number {
+    return this.#clients.size;
+  }
+  get runningBatches(): number {
+    return this.#running.size;
+  }
+  get tasksInFlight(): number {
+    return this.#tasks.size;
+  }
+
+  receive(link: ClientLink, clientId: string, info: string | null, event: QueuedEvent): void {
+    this.stats.events++;
+    let c = this.#clients.get(clientId);
+    if (c === undefined) {
+      c = { clientId, link, info, view: new SessionView(), queue: [], head: 0, running: null, orphaned: false, retry: false };
+      this.#clients.set(clientId, c);
+      if (event.session === null) {
+        // The gateway sends the session with a link's first event of a client; without
+        // it, the gateway believes this worker knows a session it does not.
+        this.#opts.logger.warn({ clientId, seq: event.seq }, 'first event of a client came without its session; starting from {}');
+      }
+    } else if (c.link !== link) {
+      // The client comes on another link now (a gateway reconnect): a new session
+      // view and patch id space. A batch still running from the old link only
+      // finishes; its results are dropped (the gateway redelivers its events).
+      this.#ready.delete(c);
+      c.link = link;
+      c.view = new SessionView();
+      c.queue = [];
+      c.head = 0;
+      c.info = null;
+      c.orphaned = false;
+      c.retry = false;
+    }
+    if (info !== null) c.info = info;
+    c.queue.push(event);
+    if (c.running === null && !this.#ready.has(c)) {
+      this.#ready.add(c);
+      this.#schedule();
+    }
+  }
+
+  /** A Session command this worker sent for a client outside its handlers: its view must include it. */
+  notePatch(clientId: string, link: ClientLink, patchId: number, patch: SessionPatch): void {
+    const c = this.#clients.get(clientId);
+    if (c !== undefined && c.link === link) c.view.add(patchId, patch);
+  }
+
+  complete(batchId: number, patches: (SessionPatch | null)[]): void {
+    const b = this.#running.get(batchId);
+    if (b === undefined) return; // its thread died and the batch was failed, or it belongs to a dropped link
+    this.#running.delete(batchId);
+    const c = b.client;
+    c.running = null;
+    if (b.link === c.link && b.link.open) {
+      this.#foldLaterReceipts(c, b);
+      for (let i = 0; i < b.events.length; i++) {
+        const patch = patches[i];
+        if (patch === null || patch === undefined) continue;
+        const id = b.link.nextPatchId();
+        c.view.add(id, patch);
+        b.link.writeSession(c.clientId, id, patch);
+      }
+      b.link.ack(b.events.map((e) => e.seq));
+    }
+    this.#afterRun(c, b);
+  }
+
+  /** A pool thread exited: batches it was still running in the background failed. */
+  threadExited(threadId: number, reason: string): void {
+    for (const b of [...this.#running.values()]) if (b.thread === threadId) this.#fail(b, reason);
+  }
+
+  /** A link closed: its clients' queued events will be redelivered by the gateway elsewhere; forget them. */
+  linkClosed(link: ClientLink): void {
+    for (const c of [...this.#clients.values()]) {
+      if (c.link !== link) continue;
+      this.#ready.delete(c);
+      c.queue = [];
+      c.head = 0;
+      if (c.running !== null) c.orphaned = true;
+      else this.#clients.delete(c.clientId);
+    }
+  }
+
+  /** Takes no more events to the pool (queued ones stay unacknowledged: the gateway redelivers them). */
+  stop(): void {
+    this.#stopped = true;
+    this.#ready.clear();
+  }
+
+  /** Resolves true when no batch runs, or false after timeoutMs. */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.#running.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.#idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#stopped) return;
+    this.#scheduled = true;
+    // One dispatch per event-loop turn: events read from every link in this turn join it.
+    setImmediate(this.#dispatch);
+  }
+
+  readonly #dispatch = (): void => {
+    this.#scheduled = false;
+    if (this.#stopped) return;
+    const plan = planBatches(this.#ready, (c) => this.#available(c), {
+      threads: this.#opts.threads,
+      tasksInFlight: this.#tasks.size,
+      maxTasksInFlight: this.#maxTasksInFlight,
+      maxBatchEvents: this.#opts.maxBatchEvents,
+    });
+    for (const task of plan) this.#runTask(task);
+  };
+
+  /** Events of c that may run as one batch: up to the next event that brings session bytes. */
+  #available(c: ClientState): number {
+    const max = Math.min(c.queue.length - c.head, this.#opts.maxBatchEvents);
+    let n = 1;
+    while (n < max && c.queue[c.head + n]!.session === null) n++;
+    return n;
+  }
+
+  #runTask(planned: PlannedClient<ClientState>[]): void {
+    const taken: { c: ClientState; events: QueuedEvent[] }[] = [];
+    let bytes = 0;
+    let count = 0;
+    for (const { client: c, events: n } of planned) {
+      this.#ready.delete(c);
+      const events = c.queue.slice(c.head, c.head + n);
+      c.head += n;
+      if (c.head >= c.queue.length) {
+        c.queue = [];
+        c.head = 0;
+      }
+      for (const e of events) bytes += e.payload.length;
+      count += events.length;
+      taken.push({ c, events });
+    }
+
+    const payloads = new ArrayBuffer(bytes);
+    const into = new Uint8Array(payloads);
+    const table = new Uint32Array(count * TASK_EVENT_FIELDS);
+    let offset = 0;
+    let index = 0;
+    const clients: TaskClient[] = [];
+    const ids: number[] = [];
+    for (const { c, events } of taken) {
+      const head = events[0]!;
+      c.view.receive(head.session, head.sessionVersion, head.patchAck);
+      const first = index;
+      for (const e of events) {
+        const start = offset;
+        into.set(e.payload, offset);
+        offset += e.payload.length;
+        writeTaskEvent(table, index++, { seq: e.seq, kind: e.kind, payloadKind: e.payloadKind, redelivered: e.redelivered, start, end: offset });
+      }
+      const batch: RunningBatch = { id: this.#nextBatch++, client: c, link: c.link, events, thread: null, retried: c.retry };
+      c.retry = false;
+      c.running = batch;
+      this.#running.set(batch.id, batch);
+      ids.push(batch.id);
+      // The snapshot and patches are serialized when piscina posts the task; the
+      // dispatcher changes neither before this batch completes (see session-view.ts).
+      clients.push({
+        batch: batch.id,
+        clientId: c.clientId,
+        info: c.info,
+        snapshot: c.view.snapshot,
+        pending: c.view.pendingPatches(),
+        first,
+        count: events.length,
+      });
+    }
+
+    const taskId = this.#nextTask++;
+    this.#tasks.add(taskId);
+    this.stats.tasks++;
+    this.stats.batches += clients.length;
+    this.#opts.runTask({ id: taskId, payloads, events: table.buffer as ArrayBuffer, clients }, [payloads, table.buffer as ArrayBuffer]).then(
+      (result) => this.taskRan(taskId, result.threadId, result.background),
+      (err: unknown) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        for (const id of ids) {
+          const b = this.#running.get(id);
+          if (b !== undefined) this.#fail(b, reason);
+        }
+        this.#tasks.delete(taskId);
+        this.#schedule();
+      },
+    );
+  }
+
+  /**
+   * A task ended in thread `threadId`; `background` are its batches still
+   * running there. Heard twice (the thread's own report, then piscina's
+   * result), acted on once.
+   */
+  taskRan(taskId: number, threadId: number, background: readonly number[]): void {
+    if (!this.#tasks.delete(taskId)) return;
+    for (const id of background) {
+      const b = this.#running.get(id);
+      if (b !== undefined) b.thread = threadId;
+    }
+    this.#schedule();
+  }
+
+  /** Receipt rules of a batch's later events (folds only: a batch never holds later session bytes). */
+  #foldLaterReceipts(c: ClientState, b: RunningBatch): void {
+    for (let i = 1; i < b.events.length; i++) {
+      const e = b.events[i]!;
+      c.view.receive(null, e.sessionVersion, e.patchAck);
+    }
+  }
+
+  /**
+   * A batch whose thread died. It runs once more (its events flagged redelivered);
+   * a batch that fails twice is acked as failed, so one poison event cannot
+   * stall its client or kill threads forever.
+   */
+  #fail(b: RunningBatch, reason: string): void {
+    this.#running.delete(b.id);
+    const c = b.client;
+    c.running = null;
+    const eventIds = b.events.map((e) => `${b.link.gatewayId}-${e.seq}`);
+    if (b.link === c.link && b.link.open) {
+      if (!b.retried) {
+        this.stats.retriedBatches++;
+        this.#opts.logger.warn({ clientId: c.clientId, eventIds, reason }, 'a pool thread died while running these events; running them again');
+        const again = b.events.map((e) => ({ ...e, redelivered: true }));
+        c.queue = again.concat(c.queue.slice(c.head));
+        c.head = 0;
+        c.retry = true;
+      } else {
+        this.stats.failedEvents += b.events.length;
+        this.#opts.logger.error({ clientId: c.clientId, eventIds, reason }, 'events failed twice (their thread died); acknowledged as failed');
+        this.#foldLaterReceipts(c, b);
+        b.link.ack(b.events.map((e) => e.seq));
+      }
+    }
+    this.#afterRun(c, b);
+  }
+
+  #afterRun(c: ClientState, b: RunningBatch): void {
+    const closed = b.link === c.link && b.events[b.events.length - 1]!.kind === EventKind.Close;
+    if (c.head < c.queue.length) {
+      if (!this.#stopped) {
+        this.#ready.add(c);
+        this.#schedule();
+      }
+    } else if ((closed || c.orphaned) && this.#clients.get(c.clientId) === c) {
+      this.#clients.delete(c.clientId);
+    }
+    if (this.#running.size === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+}

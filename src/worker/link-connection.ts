@@ -1,0 +1,115 @@
+import type { Socket } from 'node:net';
+import { encodeCommandFrame, encodeQueryFrame } from '../protocol/command-codec.js';
+import { CommandOp, FRAME_HEADER_SIZE, FrameType } from '../protocol/constants.js';
+import { encodeAck } from '../protocol/event-codec.js';
+import { encodeFrame } from '../protocol/frame-encoder.js';
+import { encodeSessionPatchData, type SessionPatch } from '../protocol/session-patch.js';
+import type { Logger } from '../log/logger.js';
+import { turnCorker } from '../util/turn-corker.js';
+
+/**
+ * One open link to a gateway (after the handshake). A gateway restart or a
+ * reconnect makes a new LinkConnection: patch ids and pinned clients belong to
+ * one connection and die with it.
+ *
+ * Output is corked per event-loop turn (one writev per link per turn). Acks are
+ * collected and written once per microtask checkpoint, after whatever the
+ * current job wrote, so an event's Ack always follows the commands its handler
+ * issued to this gateway.
+ */
+export class LinkConnection {
+  readonly gatewayId: string;
+  readonly linkId: number;
+  /** Where the link goes, for logs. */
+  readonly address: string;
+  readonly maxFrameSize: number;
+  #open = true;
+  #socket: Socket;
+  #logger: Logger;
+  #lastPatchId = 0;
+  #acks: number[] = [];
+  #ackScheduled = false;
+  /** Commands that could not be written (link closed, frame too large). */
+  dropped = 0;
+
+  constructor(socket: Socket, fields: { gatewayId: string; linkId: number; address: string; maxFrameSize: number; logger: Logger }) {
+    this.#socket = socket;
+    this.gatewayId = fields.gatewayId;
+    this.linkId = fields.linkId;
+    this.address = fields.address;
+    this.maxFrameSize = fields.maxFrameSize;
+    this.#logger = fields.logger;
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /** Called by the link when the socket closed. */
+  markClosed(): void {
+    this.#open = false;
+    this.#acks = [];
+  }
+
+  /** Writes one whole frame (header included). Returns false when it was dropped. */
+  write(frame: Uint8Array): boolean {
+    if (!this.#open) {
+      this.dropped++;
+      return false;
+    }
+    if (frame.length - FRAME_HEADER_SIZE + 1 > this.maxFrameSize) {
+      this.dropped++;
+      this.#logger.error(
+        { gatewayId: this.gatewayId, bytes: frame.length, maxFrameSize: this.maxFrameSize },
+        'a command is larger than the link allows; not sent',
+      );
+      return false;
+    }
+    turnCorker.write(this.#socket, frame);
+    return true;
+  }
+
+  /** The id of the next Session patch on this link (ids increase per link, from 1). */
+  nextPatchId(): number {
+    this.#lastPatchId = (this.#lastPatchId + 1) >>> 0;
+    return this.#lastPatchId;
+  }
+
+  writeSession(clientId: string, patchId: number, patch: SessionPatch): boolean {
+    return this.write(encodeCommandFrame(CommandOp.Session, 0, { c: clientId, p: patchId, k: patch.kind }, encodeSessionPatchData(patch)));
+  }
+
+  writeQuery(requestId: number, op: string, args: unknown[]): boolean {
+    return this.write(encodeQueryFrame(requestId, op, args));
+  }
+
+  /** Stop pinning new clients here (before this worker stops). */
+  writeDrain(): void {
+    this.write(encodeFrame(FrameType.Drain));
+  }
+
+  ack(seqs: readonly number[]): void {
+    if (!this.#open || seqs.length === 0) return;
+    for (const s of seqs) this.#acks.push(s);
+    if (!this.#ackScheduled) {
+      this.#ackScheduled = true;
+      queueMicrotask(this.#flushAcks);
+    }
+  }
+
+  readonly #flushAcks = (): void => {
+    this.#ackScheduled = false;
+    if (this.#acks.length === 0 || !this.#open) return;
+    const seqs = this.#acks;
+    this.#acks = [];
+    this.write(encodeFrame(FrameType.Ack, encodeAck(seqs)));
+  };
+
+  /** Ends the link after what was written (stop). */
+  end(): void {
+    this.#flushAcks();
+    this.#open = false;
+    turnCorker.release(this.#socket);
+    this.#socket.end();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * What a business-worker process's main thread and its pool threads say to each
+ * other. Three channels, each ordered:
+ *
+ * - main → thread, tasks: a piscina task is a BatchTask (several clients, each
+ *   with its next events and session view); it resolves with a BatchResult.
+ * - thread → main: the thread's `parentPort` (piscina re-emits what a thread
+ *   posts there as the pool's 'message' event). Everything a thread produces —
+ *   API commands, session patches for other clients, queries, and per-client
+ *   completions — travels this one channel, so the main thread sees a handler's
+ *   commands before the completion of its event.
+ * - main → thread, replies: a BroadcastChannel named threadChannelName(threadId)
+ *   that only the main thread posts to and only that thread listens on (a
+ *   thread's parentPort is piscina's startup channel and must not be written to).
+ */
+import type { EventKind, PayloadKind } from '../protocol/constants.js';
+import type { Session, SessionPatch } from '../protocol/session-patch.js';
+
+/** Given to every pool thread as piscina's workerData. */
+export interface ThreadWorkerData {
+  processIndex: number;
+  /** Absolute path of the app's events module. */
+  eventsModule: string;
+  logLevel: string;
+  /** Milliseconds after which a running handler is reported. */
+  processTimeout: number;
+  /** Where each thread notes the handler it is running synchronously (see running-slots.ts). */
+  runningSlots: SharedArrayBuffer;
+}
+
+/**
+ * One piscina task: several clients, each with a run of its queued events.
+ * Event descriptions are packed into a typed array and payloads into one buffer,
+ * both transferred: structured-cloning hundreds of small objects per task was
+ * the largest cost of the main thread.
+ */
+export interface BatchTask {
+  /** Unique in the process; the thread names it when the task ends. */
+  id: number;
+  /** Every payload of the task, back to back; transferred, not copied. */
+  payloads: ArrayBuffer;
+  /** TASK_EVENT_FIELDS u32 per event (see writeTaskEvent); transferred. */
+  events: ArrayBuffer;
+  clients: TaskClient[];
+}
+
+export interface TaskClient {
+  /** Identifies this run of this client's events; its completion names it. Unique in the process. */
+  batch: number;
+  clientId: string;
+  /** The client's info as the gateway sent it (ClientInfo JSON), or null when this link never got it. */
+  info: string | null;
+  /** The client's session view at the first event: the snapshot with the pending patches applied over it, in order. */
+  snapshot: Session;
+  pending: SessionPatch[];
+  /** Its events are entries first .. first+count-1 of BatchTask.events. */
+  first: number;
+  count: number;
+}
+
+export interface TaskEvent {
+  seq: number;
+  kind: EventKind;
+  payloadKind: PayloadKind;
+  redelivered: boolean;
+  /** Payload byte range in BatchTask.payloads. */
+  start: number;
+  end: number;
+}
+
+/** u32 fields per packed event: seq, kind | payloadKind << 8 | redelivered << 16, start, end. */
+export const TASK_EVENT_FIELDS = 4;
+
+export function writeTaskEvent(table: Uint32Array, index: number, e: TaskEvent): void {
+  const o = index * TASK_EVENT_FIELDS;
+  table[o] = e.seq;
+  table[o + 1] = e.kind | (e.payloadKind << 8) | (e.redelivered ? 1 << 16 : 0);
+  table[o + 2] = e.start;
+  table[o + 3] = e.end;
+}
+
+export function readTaskEvent(table: Uint32Array, index: number): TaskEvent {
+  const o = index * TASK_EVENT_FIELDS;
+  const bits = table[o + 1]!;
+  return {
+    seq: table[o]!,
+    kind: (bits & 0xff) as EventKind,
+    payloadKind: ((bits >> 8) & 0xff) as PayloadKind,
+    redelivered: (bits & (1 << 16)) !== 0,
+    start: table[o + 2]!,
+    end: table[o + 3]!,
+  };
+}
+
+export interface BatchResult {
+  threadId: number;
+  /** Batches of the task still running (their handlers await something): they complete later, from this thread. */
+  background: number[];
+}
+
+/** Items of a thread's output message, in the order they were produced. */
+export type OutputItem =
+  /** A whole Command frame in OutputMessage.bytes[start, end), for one gateway or (null) every gateway. */
+  | { k: 'command'; gateway: string | null; start: number; end: number }
+  /** A Replace or Merge patch of a client's session; the main thread gives it its patch id. */
+  | { k: 'session'; clientId: string; patch: SessionPatch }
+  /** A query to one gateway (client-addressed) or (null) every gateway; answered with a 'reply'. */
+  | { k: 'query'; id: number; op: string; args: unknown[]; gateway: string | null }
+  /** A batch finished: one entry per event, the Diff patch its handler made or null. */
+  | { k: 'done'; batch: number; patches: (SessionPatch | null)[] }
+  /**
+   * The task ended (the same news as its piscina result, but on this channel,
+   * after the completions it produced: piscina's own reply travels on another
+   * port and may arrive later, which would make a free thread look busy).
+   */
+  | { k: 'ran'; task: number; background: number[] };
+
+export interface OutputMessage {
+  type: 'output';
+  threadId: number;
+  /** Encoded command frames; transferred. Null when the message has no command. */
+  bytes: ArrayBuffer | null;
+  items: OutputItem[];
+}
+
+export type ThreadToMain =
+  /** The thread loaded its module and asks for its index. */
+  | { type: 'hello'; threadId: number }
+  /** onWorkerStart finished (or there is none): the thread takes events. */
+  | { type: 'started'; threadId: number; threadIndex: number }
+  /** The events module did not load or onWorkerStart threw. */
+  | { type: 'start-failed'; threadId: number; error: string }
+  | OutputMessage
+  /** onWorkerStop finished (or threw; it is logged by the thread). */
+  | { type: 'stopped'; threadId: number };
+
+export type MainToThread =
+  | { type: 'index'; threadIndex: number }
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string }
+  | { type: 'stop' };
+
+export function threadChannelName(threadId: number): string {
+  return `gatehouse:worker-thread:${threadId}`;
+}
+
+export function isThreadToMain(value: unknown): value is ThreadToMain {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' &&
+    typeof (value as { threadId?: unknown }).threadId === 'number';
+}

@@ -1,0 +1,93 @@
+import { encodeCommandFrame } from '../protocol/command-codec.js';
+import type { CommandOp } from '../protocol/constants.js';
+import type { SessionPatch } from '../protocol/session-patch.js';
+import type { OutputItem, OutputMessage } from './thread-messages.js';
+
+const MIN_STAGING = 4096;
+
+/**
+ * Everything a pool thread sends to the main thread, collected per event-loop
+ * turn into one message (a postMessage costs microseconds; a turn of a busy
+ * thread produces hundreds of items).
+ *
+ * Command frames are encoded here, in the thread, into one staging buffer that
+ * is transferred with the message, so the main thread only slices and writes
+ * them. (Cloning a Buffer would copy its whole backing store, often an 8 KiB
+ * pool slab, per command.) Data is copied at the call, so a caller may reuse
+ * its buffer at once.
+ */
+export class ThreadOutbox {
+  readonly #threadId: number;
+  readonly #post: (message: OutputMessage, transfer: ArrayBuffer[]) => void;
+  #items: OutputItem[] = [];
+  #staging: Uint8Array | null = null;
+  #used = 0;
+  #lastUsed = MIN_STAGING;
+  #scheduled = false;
+
+  constructor(threadId: number, post: (message: OutputMessage, transfer: ArrayBuffer[]) => void) {
+    this.#threadId = threadId;
+    this.#post = post;
+  }
+
+  command(gateway: string | null, op: CommandOp, flags: number, head: unknown, data: Uint8Array | null): void {
+    const frame = encodeCommandFrame(op, flags, head, data ?? undefined);
+    const start = this.#reserve(frame.length);
+    this.#staging!.set(frame, start);
+    this.#push({ k: 'command', gateway, start, end: start + frame.length });
+  }
+
+  session(clientId: string, patch: SessionPatch): void {
+    this.#push({ k: 'session', clientId, patch });
+  }
+
+  query(id: number, op: string, args: unknown[], gateway: string | null): void {
+    this.#push({ k: 'query', id, op, args, gateway });
+  }
+
+  done(batch: number, patches: (SessionPatch | null)[]): void {
+    this.#push({ k: 'done', batch, patches });
+  }
+
+  ran(task: number, background: number[]): void {
+    this.#push({ k: 'ran', task, background });
+  }
+
+  /** Posts what is collected now (a task calls it before it resolves). */
+  readonly flush = (): void => {
+    this.#scheduled = false;
+    if (this.#items.length === 0) return;
+    const items = this.#items;
+    this.#items = [];
+    let bytes: ArrayBuffer | null = null;
+    if (this.#staging !== null) {
+      bytes = this.#staging.buffer as ArrayBuffer;
+      this.#lastUsed = Math.max(MIN_STAGING, this.#used);
+      this.#staging = null;
+      this.#used = 0;
+    }
+    this.#post({ type: 'output', threadId: this.#threadId, bytes, items }, bytes ? [bytes] : []);
+  };
+
+  #push(item: OutputItem): void {
+    this.#items.push(item);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /** Room for n more bytes; returns where they start. The buffer goes with the next message, so it is sized like the last one. */
+  #reserve(n: number): number {
+    const start = this.#used;
+    if (this.#staging === null) {
+      this.#staging = new Uint8Array(new ArrayBuffer(Math.max(this.#lastUsed, n)));
+    } else if (start + n > this.#staging.length) {
+      const grown = new Uint8Array(new ArrayBuffer(Math.max(this.#staging.length * 2, start + n)));
+      grown.set(this.#staging.subarray(0, start));
+      this.#staging = grown;
+    }
+    this.#used = start + n;
+    return start;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The piscina task module of a business worker's pool threads. Loading it sets
+ * the thread up (API backend, channel, events module, onWorkerStart); its
+ * default export runs one BatchTask.
+ *
+ * Initialisation is a promise the tasks await, not a top-level await, so the
+ * module also loads through require(esm) on Node 22+ (which piscina tries first).
+ */
+import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
+import { createLogger } from '../log/logger.js';
+import type { WorkerThreadInfo } from '../types.js';
+import { runClientBatch, type BatchEnvironment } from './client-batch.js';
+import { loadEventsModule } from './events-module.js';
+import { setGatewayApiBackend } from './gateway-api.js';
+import { RunningSlots } from './running-slots.js';
+import { ThreadApiBackend } from './thread-api-backend.js';
+import { threadChannelName } from './thread-messages.js';
+import type { BatchResult, BatchTask, MainToThread, ThreadToMain, ThreadWorkerData } from './thread-messages.js';
+import { ThreadOutbox } from './thread-outbox.js';
+
+const data = workerData as ThreadWorkerData;
+const port = parentPort!;
+const post = (message: ThreadToMain): void => port.postMessage(message);
+
+const logger = createLogger('worker', { index: data.processIndex, threadId }, data.logLevel);
+const outbox = new ThreadOutbox(threadId, (message, transfer) => port.postMessage(message, transfer));
+const backend = new ThreadApiBackend(outbox);
+setGatewayApiBackend(backend);
+
+let assignIndex: (threadIndex: number) => void = () => {};
+const indexAssigned = new Promise<number>((resolve) => (assignIndex = resolve));
+let threadInfo: WorkerThreadInfo | null = null;
+
+const channel = new BroadcastChannel(threadChannelName(threadId));
+channel.unref();
+channel.onmessage = (event: unknown): void => {
+  const message = (event as { data: MainToThread }).data;
+  switch (message.type) {
+    case 'reply':
+      backend.settle(message);
+      break;
+    case 'index':
+      assignIndex(message.threadIndex);
+      break;
+    case 'stop':
+      void stop();
+      break;
+  }
+};
+
+async function start(): Promise<BatchEnvironment> {
+  try {
+    post({ type: 'hello', threadId });
+    const events = await loadEventsModule(data.eventsModule);
+    const threadIndex = await indexAssigned;
+    threadInfo = { processIndex: data.processIndex, threadIndex, pid: process.pid };
+    await events.onWorkerStart?.(threadInfo);
+    outbox.flush();
+    post({ type: 'started', threadId, threadIndex });
+    return {
+      events,
+      outbox,
+      logger,
+      processTimeout: data.processTimeout,
+      slots: new RunningSlots(data.runningSlots),
+      slot: threadIndex,
+    };
+  } catch (err) {
+    const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    post({ type: 'start-failed', threadId, error });
+    throw err;
+  }
+}
+
+const ready = start();
+ready.catch(() => {}); // reported to the main thread above; tasks see the rejection
+
+async function stop(): Promise<void> {
+  try {
+    const env = await ready;
+    await env.events.onWorkerStop?.(threadInfo!);
+  } catch (err) {
+    if (threadInfo !== null) logger.error({ err, threadIndex: threadInfo.threadIndex }, 'onWorkerStop failed');
+  }
+  outbox.flush();
+  post({ type: 'stopped', threadId });
+}
+
+/**
+ * Runs every client of the task as its own chain (clients concurrently, each
+ * client's events in order) and resolves once each chain has finished or is
+ * awaiting something that did not settle within this macrotask. Those chains
+ * go on in the background and report their completion themselves, so an
+ * awaiting handler holds neither a pool slot nor the other clients.
+ */
+export default async function runBatch(task: BatchTask): Promise<BatchResult> {
+  const env = await ready;
+  const payloads = Buffer.from(task.payloads);
+  const table = new Uint32Array(task.events);
+  const running = new Set<number>();
+  const chains = task.clients.map((client) => {
+    running.add(client.batch);
+    return runClientBatch(client, table, payloads, env).then(() => {
+      running.delete(client.batch);
+    });
+  });
+  let immediate: NodeJS.Immediate | undefined;
+  const stalled = new Promise<void>((resolve) => (immediate = setImmediate(resolve)));
+  await Promise.race([Promise.all(chains), stalled]);
+  clearImmediate(immediate);
+  const background = [...running];
+  outbox.ran(task.id, background);
+  outbox.flush();
+  return { threadId, background };
+}

@@ -1,0 +1,109 @@
+/**
+ * The worker's side of a gateway link: handshake both ways, credits, ping,
+ * reconnects to a restarted gateway (with a new gateway id), readiness.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventKind, FrameType, encodeFrame, gatewayLinkPath } from '../../src/protocol/index.js';
+import { createLogger } from '../../src/log/logger.js';
+import { GatewayLink, type GatewayLinkHandlers } from '../../src/worker/gateway-link.js';
+import type { LinkConnection } from '../../src/worker/link-connection.js';
+import { WorkerProcess } from '../../src/worker/worker-process.js';
+import { testConfig } from '../fixtures/worker-config.js';
+import { FakeGateway } from '../helpers/fake-gateway.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gh-link-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const logger = createLogger('test', {}, 'silent');
+
+function linkTo(path: string, secret: string) {
+  const opened: LinkConnection[] = [];
+  const closed: string[] = [];
+  const handlers: GatewayLinkHandlers = {
+    open: (c) => opened.push(c),
+    event: () => {},
+    reply: () => {},
+    close: (c) => closed.push(c.gatewayId),
+  };
+  const link = new GatewayLink({ kind: 'unix', path }, { secret, credits: 100, workerId: 'test', logger, handlers });
+  link.start();
+  return { link, opened, closed };
+}
+
+test('with the same secret the link opens and grants credits; pings are answered', async () => {
+  const gw = await FakeGateway.start({ path: join(dir, 'ok.sock'), secret: 's3cret' });
+  const { link, opened } = linkTo(gw.path, 's3cret');
+  const fl = await gw.link();
+  await fl.waitFor(() => fl.credits === 100, 2000, 'credits');
+  assert.equal(opened[0]!.gatewayId, gw.gatewayId);
+  fl.socket.write(encodeFrame(FrameType.Ping, Buffer.from('12345678')));
+  const pong = await fl.waitFor(() => fl.received.find((r) => r.type === 'pong'), 2000, 'pong');
+  assert.equal((pong as { bytes: Buffer }).bytes.toString(), '12345678');
+  link.stop();
+  await gw.close();
+});
+
+test('a worker with the wrong secret is rejected and never opens; it keeps retrying', async () => {
+  const gw = await FakeGateway.start({ path: join(dir, 'wrong.sock'), secret: 'right' });
+  const { link, opened } = linkTo(gw.path, 'wrong');
+  await sleep(300);
+  assert.equal(opened.length, 0);
+  assert.ok(gw.accepted >= 2, `retried (${gw.accepted} attempts)`);
+  link.stop();
+  await gw.close();
+});
+
+test("a gateway that cannot prove the secret is refused: Reject 'authentication failed'", async () => {
+  const gw = await FakeGateway.start({ path: join(dir, 'forged.sock'), forgeWelcome: true });
+  const { link, opened } = linkTo(gw.path, '');
+  const fl = await gw.link();
+  await fl.waitFor(() => fl.received.find((r) => r.type === 'reject'), 2000, 'reject');
+  assert.deepEqual(fl.received.find((r) => r.type === 'reject'), { type: 'reject', reason: 'authentication failed' });
+  assert.equal(opened.length, 0);
+  link.stop();
+  await gw.close();
+});
+
+test('a restarted gateway (new gateway id) is linked again', async () => {
+  const path = join(dir, 'restart.sock');
+  const first = await FakeGateway.start({ path });
+  const { link, opened, closed } = linkTo(path, '');
+  await first.link();
+  await first.close();
+  const second = await FakeGateway.start({ path });
+  await second.link();
+  await sleep(10);
+  assert.deepEqual(closed, [first.gatewayId]);
+  assert.deepEqual(opened.map((c) => c.gatewayId), [first.gatewayId, second.gatewayId]);
+  assert.equal(link.connection?.gatewayId, second.gatewayId);
+  link.stop();
+  await second.close();
+});
+
+test('the worker is ready only once every gateway is linked; after a gateway restart its clients are served again', async () => {
+  const runDir = mkdtempSync(join(dir, 'run-'));
+  const config = testConfig(runDir, { gateways: 2, threads: 1 });
+  const gw0 = await FakeGateway.start({ path: gatewayLinkPath(runDir, 0) });
+  let readyAt = 0;
+  const worker = new WorkerProcess({ index: 0, config, logger, onReady: () => (readyAt = Date.now()) });
+  await gw0.link();
+  await sleep(150);
+  assert.equal(readyAt, 0, 'not ready with one gateway of two');
+  const gw1 = await FakeGateway.start({ path: gatewayLinkPath(runDir, 1) });
+  assert.equal(await worker.ready, 2);
+
+  // Gateway 1 restarts: a new id, a new link, and its clients are served.
+  await gw1.close();
+  const gw1b = await FakeGateway.start({ path: gatewayLinkPath(runDir, 1) });
+  const fl = await gw1b.link();
+  const id = gw1b.newClientId();
+  fl.send(id, EventKind.Connect);
+  await fl.waitFor(() => fl.textsTo(id).length === 1, 3000, 'hello');
+  await worker.stop();
+  await gw0.close();
+  await gw1b.close();
+});
