@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { FrameOptions, GatewayConfig, WorkerConfig } from './types.js';
+import type { FrameOptions, GatewayConfig, RegisterConfig, WorkerConfig } from './types.js';
 
 /** Every default in one place; docs/configuration.md describes each. */
 export const DEFAULT_FRAME: FrameOptions = { headerSize: 4, endian: 'big', lengthIncludesHeader: false };
@@ -32,5 +32,14 @@ export function defaultWorker(): WorkerConfig {
   };
 }
 
+export const DEFAULT_REGISTER: RegisterConfig = {
+  embedded: true,
+  host: '127.0.0.1',
+  port: 1236,
+  addresses: [],
+};
+
 export const DEFAULT_QUERY_TIMEOUT = 5000;
+export const DEFAULT_STOP_TIMEOUT = 10000;
+export const DEFAULT_RELOAD_TIMEOUT = 30000;
 export const CONFIG_FILE_NAMES = ['gatehouse.config.json', 'gatehouse.config.js', 'gatehouse.config.mjs'] as const;

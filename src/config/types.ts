@@ -64,6 +64,17 @@ export interface WorkerConfig {
   processTimeout: number;
 }
 
+export interface RegisterConfig {
+  /** Run a register in the supervisor's process tree. Default true. */
+  embedded: boolean;
+  /** Where the embedded register listens. Default '127.0.0.1'. */
+  host: string;
+  /** Port of the embedded register; 0 lets the system choose. Default 1236. */
+  port: number;
+  /** Registers ("host:port") gateways announce to and workers learn from; [] means the embedded one. */
+  addresses: string[];
+}
+
 export interface ResolvedConfig {
   /** App name, used for the run directory and logs. Default: the app directory's name. */
   name: string;
@@ -78,7 +89,14 @@ export interface ResolvedConfig {
   /** Milliseconds before a Gateway API query fails. Default 5000. */
   queryTimeout: number;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** Log file of a daemon (`start -d`). Default `<runDir>/gatehouse.log`. */
+  logFile: string;
+  /** Milliseconds a graceful stop (`stop -g`, SIGTERM) may take before the rest is killed. Default 10000. */
+  stopTimeout: number;
+  /** Milliseconds a reload may take to drain the old business workers before they are stopped. Default 30000. */
+  reloadTimeout: number;
   listeners: ListenerConfig[];
   gateway: GatewayConfig;
   worker: WorkerConfig;
+  register: RegisterConfig;
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, defaultWorker } from './defaults.js';
+import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, DEFAULT_REGISTER, DEFAULT_RELOAD_TIMEOUT, DEFAULT_STOP_TIMEOUT, defaultWorker } from './defaults.js';
 import { ConfigError } from './errors.js';
-import type { FrameOptions, GatewayConfig, ListenerConfig, ListenerProtocol, ResolvedConfig, WorkerConfig } from './types.js';
+import type { FrameOptions, GatewayConfig, ListenerConfig, ListenerProtocol, RegisterConfig, ResolvedConfig, WorkerConfig } from './types.js';
 
 type Raw = Record<string, unknown>;
 
@@ -143,6 +143,23 @@ function worker(raw: Raw): WorkerConfig {
   };
 }
 
+function register(raw: Raw): RegisterConfig {
+  const r = section(raw, 'register');
+  unknownKeys(r, Object.keys(DEFAULT_REGISTER), 'register.');
+  const embedded = r.embedded ?? DEFAULT_REGISTER.embedded;
+  if (typeof embedded !== 'boolean') throw new ConfigError('register.embedded must be true or false');
+  const addresses = r.addresses ?? [];
+  if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === 'string' && /^.+:\d{1,5}$/.test(a))) {
+    throw new ConfigError('register.addresses must be a list of "host:port" addresses');
+  }
+  return {
+    embedded,
+    host: str(r.host, 'register.host', DEFAULT_REGISTER.host),
+    port: int(r.port, 'register.port', 0, 65535, DEFAULT_REGISTER.port),
+    addresses: addresses as string[],
+  };
+}
+
 /** The run directory of an app when none is configured: per user, per app directory. */
 export function defaultRunDir(name: string, appDir: string): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
@@ -156,7 +173,7 @@ export function defaultRunDir(name: string, appDir: string): string {
  */
 export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
   if (!isObject(raw)) throw new ConfigError('the configuration must be an object');
-  unknownKeys(raw, ['name', 'events', 'runDir', 'secretKey', 'queryTimeout', 'logLevel', 'listeners', 'gateway', 'worker'], '');
+  unknownKeys(raw, ['name', 'events', 'runDir', 'secretKey', 'queryTimeout', 'logLevel', 'logFile', 'stopTimeout', 'reloadTimeout', 'listeners', 'gateway', 'worker', 'register'], '');
   const name = str(raw.name, 'name', basename(appDir));
   if (typeof raw.events !== 'string' || raw.events === '') throw new ConfigError('events must name the app\'s events module (e.g. "./events.js")');
   if (!Array.isArray(raw.listeners)) throw new ConfigError('listeners must be a list of client listeners');
@@ -168,17 +185,22 @@ export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
   }
   const secretKey = raw.secretKey === undefined || raw.secretKey === null ? null : str(raw.secretKey, 'secretKey', '');
   if (secretKey === '') throw new ConfigError('secretKey must not be empty (leave it out for Unix-socket links only)');
+  const runDir = raw.runDir === undefined ? defaultRunDir(name, appDir) : path(str(raw.runDir, 'runDir', ''), appDir);
   const config: ResolvedConfig = {
     name,
     appDir,
     events: path(raw.events, appDir),
-    runDir: raw.runDir === undefined ? defaultRunDir(name, appDir) : path(str(raw.runDir, 'runDir', ''), appDir),
+    runDir,
     secretKey,
     queryTimeout: int(raw.queryTimeout, 'queryTimeout', 1, 3_600_000, DEFAULT_QUERY_TIMEOUT),
     logLevel: oneOf(raw.logLevel, 'logLevel', LOG_LEVELS, 'info'),
+    logFile: raw.logFile === undefined ? join(runDir, 'gatehouse.log') : path(str(raw.logFile, 'logFile', ''), appDir),
+    stopTimeout: int(raw.stopTimeout, 'stopTimeout', 100, 3_600_000, DEFAULT_STOP_TIMEOUT),
+    reloadTimeout: int(raw.reloadTimeout, 'reloadTimeout', 100, 3_600_000, DEFAULT_RELOAD_TIMEOUT),
     listeners,
     gateway: gateway(raw),
     worker: worker(raw),
+    register: register(raw),
   };
   checkCoherence(config);
   return config;

@@ -9,9 +9,36 @@ export const ENV_ROLE = 'GATEHOUSE_ROLE';
 export const ENV_INDEX = 'GATEHOUSE_INDEX';
 export const ENV_CONFIG_FILE = 'GATEHOUSE_CONFIG_FILE';
 
-/** Supervisor → child: stop (graceful where the child supports it), then exit. */
+/**
+ * Supervisor → child: stop, then exit. Graceful: a gateway stops accepting,
+ * lets in-flight events finish, delivers queued output and closes its clients in
+ * batches (WebSocket 1001); a worker finishes what it holds. Either way the child
+ * exits within deadlineMs. SIGTERM means graceful with the configured stopTimeout.
+ */
 export interface StopMessage {
   type: 'stop';
+  graceful?: boolean;
+  deadlineMs?: number;
+}
+
+/**
+ * Supervisor → business worker (reload): send Drain on every link, keep
+ * handling what the gateways still send until each says no client is pinned to
+ * it any more, then run onWorkerStop and exit 0; exit anyway at deadlineMs.
+ */
+export interface DrainMessage {
+  type: 'drain';
+  deadlineMs: number;
+}
+
+/** The registers ("host:port") children announce to / learn from, comma-separated. */
+export const ENV_REGISTERS = 'GATEHOUSE_REGISTERS';
+
+/** Register → supervisor: listening on `address` ("host:port"). */
+export interface RegisterReadyMessage {
+  type: 'ready';
+  role: 'register';
+  address: string;
 }
 
 /**
@@ -37,5 +64,5 @@ export interface WorkerReadyMessage {
   linked: number;
 }
 
-export type SupervisorToChild = StopMessage;
-export type ChildToSupervisor = GatewayReadyMessage | WorkerReadyMessage;
+export type SupervisorToChild = StopMessage | DrainMessage;
+export type ChildToSupervisor = GatewayReadyMessage | WorkerReadyMessage | RegisterReadyMessage;
