@@ -104,7 +104,7 @@ export class Supervisor {
     if (msg.role === 'gateway') {
       if (slot.index === 0 || this.#listeners.length === 0) this.#listeners = msg.listeners;
       this.#log.info({ index: slot.index, childPid: slot.pid, gatewayId: msg.gatewayId }, 'gateway ready');
-    } else {
+    } else if (msg.role === 'worker') {
       this.#log.info({ index: slot.index, childPid: slot.pid, linked: msg.linked }, 'worker ready');
     }
     if (!this.#announced && this.#slots.every((s) => s.ready)) {
