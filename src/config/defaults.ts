@@ -42,4 +42,13 @@ export const DEFAULT_REGISTER: RegisterConfig = {
 export const DEFAULT_QUERY_TIMEOUT = 5000;
 export const DEFAULT_STOP_TIMEOUT = 10000;
 export const DEFAULT_RELOAD_TIMEOUT = 30000;
-export const CONFIG_FILE_NAMES = ['gatehouse.config.json', 'gatehouse.config.js', 'gatehouse.config.mjs'] as const;
+/** The names an app's config file may have; an app has exactly one of them. */
+export const CONFIG_FILE_NAMES = [
+  'gatehouse.config.json',
+  'gatehouse.config.js',
+  'gatehouse.config.mjs',
+  'gatehouse.config.cjs',
+  'gatehouse.config.ts',
+  'gatehouse.config.mts',
+  'gatehouse.config.cts',
+] as const;

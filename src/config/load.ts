@@ -1,12 +1,17 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { CONFIG_FILE_NAMES } from './defaults.js';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
+import { findConfigFile, readConfigFile } from './file.js';
+import { applyOverrides, attributeError, settingsFromEnv, type SettingOverride } from './overrides.js';
 import type { ResolvedConfig } from './types.js';
-import { checkCoherence, resolveConfig } from './validate.js';
+import { resolveConfig } from './validate.js';
 
-/** Settings given on the command line or in the environment; they win over the file. */
+export { findConfigFile } from './file.js';
+
+/**
+ * Settings given on the command line. The named flags are shorthands kept from
+ * the first release; `set` holds the generic `--set key.path=value` flags
+ * (parsed with parseSetFlags). Named flags are applied after `set`.
+ */
 export interface ConfigOverrides {
   gateways?: number;
   workers?: number;
@@ -14,82 +19,46 @@ export interface ConfigOverrides {
   runDir?: string;
   logLevel?: ResolvedConfig['logLevel'];
   secretKey?: string;
+  set?: SettingOverride[];
 }
 
-/** Finds the config file of an app given as a directory or as the file itself. */
-export function findConfigFile(app: string): string {
-  const target = resolve(app);
-  if (!existsSync(target)) throw new ConfigError(`app "${app}" does not exist`);
-  if (statSync(target).isFile()) return target;
-  for (const name of CONFIG_FILE_NAMES) {
-    const file = join(target, name);
-    if (existsSync(file)) return file;
+/** The named flags as overrides, each attributed to its flag in messages. */
+function namedFlagOverrides(flags: ConfigOverrides): SettingOverride[] {
+  const named: [keyof ConfigOverrides, string, string][] = [
+    ['gateways', 'gateway.count', '--gateways'],
+    ['workers', 'worker.count', '--workers'],
+    ['threads', 'worker.threads', '--threads'],
+    ['runDir', 'runDir', '--run-dir'],
+    ['logLevel', 'logLevel', '--log-level'],
+    ['secretKey', 'secretKey', '--secret-key'],
+  ];
+  const out: SettingOverride[] = [];
+  for (const [key, path, source] of named) {
+    const value = flags[key];
+    if (value === undefined) continue;
+    // A relative --run-dir was typed in a shell: relative to where it runs.
+    out.push({ path, value: key === 'runDir' ? resolve(value as string) : value, source });
   }
-  throw new ConfigError(`no ${CONFIG_FILE_NAMES.join(' or ')} in ${target}`);
+  return out;
 }
 
-async function readConfigFile(file: string): Promise<unknown> {
-  if (file.endsWith('.json')) {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  if (file.endsWith('.js') || file.endsWith('.mjs')) {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    return mod.default ?? mod;
-  }
-  throw new ConfigError(`${file}: a config file must be .json, .js or .mjs`);
-}
-
-function envInt(env: NodeJS.ProcessEnv, key: string): number | undefined {
-  const v = env[key];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`environment variable ${key} must be a non-negative integer (got "${v}")`);
-  return n;
-}
-
-/** GATEHOUSE_* environment variables that override the file. */
-export function overridesFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigOverrides {
-  const o: ConfigOverrides = {};
-  const g = envInt(env, 'GATEHOUSE_GATEWAYS');
-  const w = envInt(env, 'GATEHOUSE_WORKERS');
-  const t = envInt(env, 'GATEHOUSE_THREADS');
-  if (g !== undefined) o.gateways = g;
-  if (w !== undefined) o.workers = w;
-  if (t !== undefined) o.threads = t;
-  if (env.GATEHOUSE_RUN_DIR) o.runDir = env.GATEHOUSE_RUN_DIR;
-  if (env.GATEHOUSE_LOG_LEVEL) o.logLevel = env.GATEHOUSE_LOG_LEVEL as ResolvedConfig['logLevel'];
-  if (env.GATEHOUSE_SECRET_KEY) o.secretKey = env.GATEHOUSE_SECRET_KEY;
-  return o;
-}
-
-/** Reads, overrides (flags > env > file > defaults) and validates an app's configuration. */
+/**
+ * Reads, overrides and validates an app's configuration.
+ * Precedence: flags > GATEHOUSE_* environment > the file > defaults. A wrong
+ * value is reported naming the setting and, when it did not come from the
+ * file, the variable or flag that gave it.
+ */
 export async function loadConfig(app: string, flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConfig> {
   const file = findConfigFile(app);
   const raw = await readConfigFile(file);
-  const appDir = dirname(file);
-  const merged = { ...overridesFromEnv(env), ...stripUndefined(flags) };
-  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
-    const r = raw as Record<string, unknown>;
-    const gateway = { ...(r.gateway as object | undefined) } as Record<string, unknown>;
-    const worker = { ...(r.worker as object | undefined) } as Record<string, unknown>;
-    if (merged.gateways !== undefined) gateway.count = merged.gateways;
-    if (merged.workers !== undefined) worker.count = merged.workers;
-    if (merged.threads !== undefined) worker.threads = merged.threads;
-    const next: Record<string, unknown> = { ...r, gateway, worker };
-    if (merged.runDir !== undefined) next.runDir = resolve(merged.runDir);
-    if (merged.logLevel !== undefined) next.logLevel = merged.logLevel;
-    if (merged.secretKey !== undefined) next.secretKey = merged.secretKey;
-    const config = resolveConfig(next, appDir);
-    checkCoherence(config);
-    return config;
+  const overrides = [...settingsFromEnv(env), ...(flags.set ?? []), ...namedFlagOverrides(flags)];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${file} must describe an object (got ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw})`);
   }
-  return resolveConfig(raw, appDir);
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  try {
+    return resolveConfig(applyOverrides(raw as Record<string, unknown>, overrides), dirname(file));
+  } catch (err) {
+    if (err instanceof ConfigError) throw attributeError(err, overrides);
+    throw err;
+  }
 }

@@ -100,3 +100,35 @@ export interface ResolvedConfig {
   worker: WorkerConfig;
   register: RegisterConfig;
 }
+
+/**
+ * A configuration as the user writes it (gatehouse.config.ts): only `events`
+ * and `listeners` are required; everything else has the default documented
+ * above and in docs/configuration.md.
+ */
+export interface GatehouseConfig {
+  name?: string;
+  events: string;
+  runDir?: string;
+  secretKey?: string | null;
+  queryTimeout?: number;
+  logLevel?: ResolvedConfig['logLevel'];
+  logFile?: string;
+  stopTimeout?: number;
+  reloadTimeout?: number;
+  listeners: ListenerInput[];
+  gateway?: Partial<GatewayConfig>;
+  worker?: Partial<WorkerConfig>;
+  register?: Partial<RegisterConfig>;
+}
+
+export interface ListenerInput {
+  name?: string;
+  protocol: ListenerProtocol;
+  host?: string;
+  port: number;
+  maxMessageSize?: number;
+  frame?: Partial<FrameOptions>;
+  codec?: string;
+  static?: Record<string, string>;
+}

@@ -1,80 +1,28 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
+import { addressList, bool, int, isObject, nonEmpty, num, oneOf, path, section, str, unknownKeys, type Raw } from './checks.js';
+import { checkCoherence } from './coherence.js';
 import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, DEFAULT_REGISTER, DEFAULT_RELOAD_TIMEOUT, DEFAULT_STOP_TIMEOUT, defaultWorker } from './defaults.js';
 import { ConfigError } from './errors.js';
 import type { FrameOptions, GatewayConfig, ListenerConfig, ListenerProtocol, RegisterConfig, ResolvedConfig, WorkerConfig } from './types.js';
 
-type Raw = Record<string, unknown>;
-
 const PROTOCOLS: readonly ListenerProtocol[] = ['text', 'json', 'frame', 'websocket', 'custom'];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-function isObject(v: unknown): v is Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function section(raw: Raw, key: string): Raw {
-  const v = raw[key];
-  if (v === undefined) return {};
-  if (!isObject(v)) throw new ConfigError(`${key} must be an object`);
-  return v;
-}
-
-function unknownKeys(obj: Raw, allowed: readonly string[], where: string): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) throw new ConfigError(`${where}${k} is not a setting (allowed: ${allowed.join(', ')})`);
-  }
-}
-
-function int(v: unknown, name: string, min: number, max: number, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got ${JSON.stringify(v)})`);
-  }
-  return v;
-}
-
-function num(v: unknown, name: string, min: number, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-    throw new ConfigError(`${name} must be a number ≥ ${min} (got ${JSON.stringify(v)})`);
-  }
-  return v;
-}
-
-function str(v: unknown, name: string, fallback: string): string {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'string') throw new ConfigError(`${name} must be a string (got ${JSON.stringify(v)})`);
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, name: string, options: readonly T[], fallback: T): T {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'string' || !options.includes(v as T)) {
-    throw new ConfigError(`${name} must be one of ${options.map((o) => `'${o}'`).join(', ')} (got ${JSON.stringify(v)})`);
-  }
-  return v as T;
-}
-
-function path(v: string, appDir: string): string {
-  return isAbsolute(v) ? v : resolve(appDir, v);
-}
-
 function frameOptions(v: unknown, where: string): FrameOptions {
   if (v === undefined) return { ...DEFAULT_FRAME };
-  if (!isObject(v)) throw new ConfigError(`${where}.frame must be an object`);
+  if (!isObject(v)) throw new ConfigError(`${where}.frame must be an object (got ${JSON.stringify(v)})`);
   unknownKeys(v, ['headerSize', 'endian', 'lengthIncludesHeader'], `${where}.frame.`);
   const headerSize = v.headerSize ?? DEFAULT_FRAME.headerSize;
   if (headerSize !== 2 && headerSize !== 4) throw new ConfigError(`${where}.frame.headerSize must be 2 or 4 (got ${JSON.stringify(headerSize)})`);
-  const includes = v.lengthIncludesHeader ?? DEFAULT_FRAME.lengthIncludesHeader;
-  if (typeof includes !== 'boolean') throw new ConfigError(`${where}.frame.lengthIncludesHeader must be true or false`);
+  const includes = bool(v.lengthIncludesHeader, `${where}.frame.lengthIncludesHeader`, DEFAULT_FRAME.lengthIncludesHeader);
   return { headerSize, endian: oneOf(v.endian, `${where}.frame.endian`, ['big', 'little'], 'big'), lengthIncludesHeader: includes };
 }
 
 function listener(v: unknown, i: number, appDir: string): ListenerConfig {
   const where = `listeners[${i}]`;
-  if (!isObject(v)) throw new ConfigError(`${where} must be an object`);
+  if (!isObject(v)) throw new ConfigError(`${where} must be an object (got ${JSON.stringify(v)})`);
   unknownKeys(v, ['name', 'protocol', 'host', 'port', 'maxMessageSize', 'frame', 'codec', 'static'], `${where}.`);
   if (v.protocol === undefined) throw new ConfigError(`${where}.protocol is required (one of ${PROTOCOLS.join(', ')})`);
   const protocol = oneOf(v.protocol, `${where}.protocol`, PROTOCOLS, 'text');
@@ -97,9 +45,9 @@ function listener(v: unknown, i: number, appDir: string): ListenerConfig {
     }
   }
   return {
-    name: str(v.name, `${where}.name`, `${protocol}-${port}`),
+    name: nonEmpty(v.name, `${where}.name`, `${protocol}-${port}`),
     protocol,
-    host: str(v.host, `${where}.host`, DEFAULT_LISTENER.host),
+    host: nonEmpty(v.host, `${where}.host`, DEFAULT_LISTENER.host),
     port,
     maxMessageSize: int(v.maxMessageSize, `${where}.maxMessageSize`, 1, 256 * 1024 * 1024, DEFAULT_LISTENER.maxMessageSize),
     frame: frameOptions(v.frame, where),
@@ -111,10 +59,10 @@ function listener(v: unknown, i: number, appDir: string): ListenerConfig {
 function gateway(raw: Raw): GatewayConfig {
   const g = section(raw, 'gateway');
   unknownKeys(g, Object.keys(DEFAULT_GATEWAY), 'gateway.');
-  const linkHost = g.linkHost === undefined || g.linkHost === null ? null : str(g.linkHost, 'gateway.linkHost', '');
+  const linkHost = g.linkHost === undefined || g.linkHost === null ? null : nonEmpty(g.linkHost, 'gateway.linkHost', '');
   return {
     count: int(g.count, 'gateway.count', 1, 256, DEFAULT_GATEWAY.count),
-    pingInterval: num(g.pingInterval, 'gateway.pingInterval', 0, DEFAULT_GATEWAY.pingInterval),
+    pingInterval: num(g.pingInterval, 'gateway.pingInterval', 0, 86_400, DEFAULT_GATEWAY.pingInterval),
     pingNotResponseLimit: int(g.pingNotResponseLimit, 'gateway.pingNotResponseLimit', 0, 1000, DEFAULT_GATEWAY.pingNotResponseLimit),
     pingData: str(g.pingData, 'gateway.pingData', DEFAULT_GATEWAY.pingData),
     linkHost,
@@ -129,16 +77,12 @@ function worker(raw: Raw): WorkerConfig {
   const w = section(raw, 'worker');
   const d = defaultWorker();
   unknownKeys(w, Object.keys(d), 'worker.');
-  const gateways = w.gateways ?? [];
-  if (!Array.isArray(gateways) || !gateways.every((a) => typeof a === 'string' && /^.+:\d{1,5}$/.test(a))) {
-    throw new ConfigError('worker.gateways must be a list of "host:port" addresses');
-  }
   return {
     count: int(w.count, 'worker.count', 0, 256, d.count),
     threads: int(w.threads, 'worker.threads', 1, 1024, d.threads),
     maxBatchEvents: int(w.maxBatchEvents, 'worker.maxBatchEvents', 1, 1 << 20, d.maxBatchEvents),
     credits: int(w.credits, 'worker.credits', 1, 1 << 24, d.credits),
-    gateways: gateways as string[],
+    gateways: addressList(w.gateways, 'worker.gateways'),
     processTimeout: int(w.processTimeout, 'worker.processTimeout', 1, 86_400_000, d.processTimeout),
   };
 }
@@ -146,17 +90,11 @@ function worker(raw: Raw): WorkerConfig {
 function register(raw: Raw): RegisterConfig {
   const r = section(raw, 'register');
   unknownKeys(r, Object.keys(DEFAULT_REGISTER), 'register.');
-  const embedded = r.embedded ?? DEFAULT_REGISTER.embedded;
-  if (typeof embedded !== 'boolean') throw new ConfigError('register.embedded must be true or false');
-  const addresses = r.addresses ?? [];
-  if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === 'string' && /^.+:\d{1,5}$/.test(a))) {
-    throw new ConfigError('register.addresses must be a list of "host:port" addresses');
-  }
   return {
-    embedded,
-    host: str(r.host, 'register.host', DEFAULT_REGISTER.host),
+    embedded: bool(r.embedded, 'register.embedded', DEFAULT_REGISTER.embedded),
+    host: nonEmpty(r.host, 'register.host', DEFAULT_REGISTER.host),
     port: int(r.port, 'register.port', 0, 65535, DEFAULT_REGISTER.port),
-    addresses: addresses as string[],
+    addresses: addressList(r.addresses, 'register.addresses'),
   };
 }
 
@@ -174,9 +112,9 @@ export function defaultRunDir(name: string, appDir: string): string {
 export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
   if (!isObject(raw)) throw new ConfigError('the configuration must be an object');
   unknownKeys(raw, ['name', 'events', 'runDir', 'secretKey', 'queryTimeout', 'logLevel', 'logFile', 'stopTimeout', 'reloadTimeout', 'listeners', 'gateway', 'worker', 'register'], '');
-  const name = str(raw.name, 'name', basename(appDir));
+  const name = nonEmpty(raw.name, 'name', basename(appDir));
   if (typeof raw.events !== 'string' || raw.events === '') throw new ConfigError('events must name the app\'s events module (e.g. "./events.js")');
-  if (!Array.isArray(raw.listeners)) throw new ConfigError('listeners must be a list of client listeners');
+  if (!Array.isArray(raw.listeners)) throw new ConfigError(`listeners must be a list of client listeners (got ${JSON.stringify(raw.listeners)})`);
   const listeners = raw.listeners.map((l, i) => listener(l, i, appDir));
   const names = new Set<string>();
   for (const l of listeners) {
@@ -185,7 +123,7 @@ export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
   }
   const secretKey = raw.secretKey === undefined || raw.secretKey === null ? null : str(raw.secretKey, 'secretKey', '');
   if (secretKey === '') throw new ConfigError('secretKey must not be empty (leave it out for Unix-socket links only)');
-  const runDir = raw.runDir === undefined ? defaultRunDir(name, appDir) : path(str(raw.runDir, 'runDir', ''), appDir);
+  const runDir = raw.runDir === undefined ? defaultRunDir(name, appDir) : path(nonEmpty(raw.runDir, 'runDir', ''), appDir);
   const config: ResolvedConfig = {
     name,
     appDir,
@@ -194,7 +132,7 @@ export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
     secretKey,
     queryTimeout: int(raw.queryTimeout, 'queryTimeout', 1, 3_600_000, DEFAULT_QUERY_TIMEOUT),
     logLevel: oneOf(raw.logLevel, 'logLevel', LOG_LEVELS, 'info'),
-    logFile: raw.logFile === undefined ? join(runDir, 'gatehouse.log') : path(str(raw.logFile, 'logFile', ''), appDir),
+    logFile: raw.logFile === undefined ? join(runDir, 'gatehouse.log') : path(nonEmpty(raw.logFile, 'logFile', ''), appDir),
     stopTimeout: int(raw.stopTimeout, 'stopTimeout', 100, 3_600_000, DEFAULT_STOP_TIMEOUT),
     reloadTimeout: int(raw.reloadTimeout, 'reloadTimeout', 100, 3_600_000, DEFAULT_RELOAD_TIMEOUT),
     listeners,
@@ -206,23 +144,4 @@ export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
   return config;
 }
 
-/** Rules that span settings. */
-export function checkCoherence(c: ResolvedConfig): void {
-  if (c.gateway.linkHost !== null && c.secretKey === null) {
-    throw new ConfigError('gateway.linkHost opens worker links over TCP, which requires a secretKey');
-  }
-  if (c.worker.gateways.length > 0 && c.secretKey === null) {
-    throw new ConfigError('worker.gateways links over TCP, which requires a secretKey');
-  }
-  const ports = new Map<string, string>();
-  for (const l of c.listeners) {
-    if (l.port === 0) continue;
-    const key = `${l.host}:${l.port}`;
-    const other = ports.get(key);
-    if (other) throw new ConfigError(`listeners "${other}" and "${l.name}" both use ${key}`);
-    ports.set(key, l.name);
-  }
-  if (Buffer.byteLength(join(c.runDir, 'gateway-999.sock')) > 100) {
-    throw new ConfigError(`runDir ${c.runDir} is too long for Unix socket paths (keep it under 80 characters)`);
-  }
-}
+export { checkCoherence, isLoopbackHost } from './coherence.js';
