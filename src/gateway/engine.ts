@@ -138,9 +138,12 @@ export interface Engine {
   /** Binds every client listener and the worker-link listener(s); rejects (with nothing left listening) on failure. */
   start(): Promise<EngineAddresses>;
   /**
-   * Stops accepting, closes clients (WebSocket code 1001) and, once their close
-   * events are acknowledged or `graceMs` passed, the worker links; whatever is
-   * still open at `timeoutMs` is destroyed. Resolves when everything is closed.
+   * Stops accepting and reading; lets the events already read be handled by
+   * the live workers for at most `graceMs` (default 1000); then delivers queued
+   * output and closes the clients in batches (WebSocket code 1001, reason
+   * 'gateway stopping'), keeps the worker links open until the close events
+   * are acknowledged, closes the links, and destroys whatever is still open at
+   * `timeoutMs` (default 2000). Resolves when everything is closed.
    */
   stop(options?: { graceMs?: number; timeoutMs?: number }): Promise<void>;
   stats(): EngineStats;

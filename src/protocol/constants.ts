@@ -39,6 +39,11 @@ export const FrameType = {
   Credit: 0x12,
   /** W→G: stop pinning new clients to this link; move idle ones away (reload). */
   Drain: 0x13,
+  /**
+   * G→W, empty: answers Drain once nothing is pinned to the link and nothing on
+   * it is unacknowledged; the draining worker may stop (reload).
+   */
+  Drained: 0x14,
   /** W→G: a Gateway API command (send, group, uid, session…). */
   Command: 0x20,
   /** W→G: a Gateway API query with a request id. */

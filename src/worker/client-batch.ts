@@ -49,6 +49,15 @@ function baseContext(client: TaskClient): BaseContext {
   };
 }
 
+const TIMED_OUT = Symbol('timed out');
+
+/** A session rebuilt from a snapshotSession() map (only after a timeout: the handler may still hold the old object). */
+function restoreSession(snapshot: ReturnType<typeof snapshotSession>): Session {
+  const session: Session = {};
+  for (const [k, json] of snapshot) if (json !== 'undefined') session[k] = JSON.parse(json) as unknown;
+  return session;
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -90,6 +99,7 @@ export async function runClientBatch(client: TaskClient, table: Uint32Array, pay
   let session: Session = client.snapshot;
   for (const patch of client.pending) session = applySessionPatch(session, patch);
   const patches: (SessionPatch | null)[] = [];
+  const timedOut: number[] = [];
 
   for (let i = client.first; i < client.first + client.count; i++) {
     const e = readTaskEvent(table, i);
@@ -121,22 +131,34 @@ export async function runClientBatch(client: TaskClient, table: Uint32Array, pay
     } finally {
       slots.leave(slot);
     }
+    let gaveUp = false;
     if (isThenable(result)) {
       // A blocked thread is seen by the main thread's watchdog; an awaiting
-      // handler is reported from here.
-      const timer = setTimeout(() => {
-        logger.warn({ clientId: client.clientId, eventId, ms: env.processTimeout }, `${HANDLER_OF[e.kind]} still running after processTimeout`);
-      }, env.processTimeout);
-      timer.unref();
+      // handler that does not settle within processTimeout is given up here:
+      // the chain goes on with the client's next event and the late result,
+      // if any, is ignored.
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), env.processTimeout);
+      });
       try {
-        await result;
+        gaveUp = (await Promise.race([result, expired])) === TIMED_OUT;
       } catch (err) {
         failed(err);
       } finally {
         clearTimeout(timer);
       }
+      // A late rejection must not surface as unhandled. (The main thread logs the timeout with the completion.)
+      if (gaveUp) Promise.resolve(result).catch(() => {});
     }
     current.finished = true;
+    if (gaveUp) {
+      // What the abandoned handler did to ctx.session is dropped: go on from the session it was given.
+      session = restoreSession(before);
+      timedOut.push(i - client.first);
+      patches.push(null);
+      continue;
+    }
 
     if (!isPlainObject(ctx.session)) {
       logger.error({ clientId: client.clientId, eventId }, 'ctx.session was set to something other than an object; the session is now {}');
@@ -146,5 +168,5 @@ export async function runClientBatch(client: TaskClient, table: Uint32Array, pay
     // A closed client's session is gone with it: a patch would be ignored.
     patches.push(e.kind === EventKind.Close ? null : diffSession(before, session));
   }
-  env.outbox.done(client.batch, patches);
+  env.outbox.done(client.batch, patches, timedOut);
 }

@@ -1,9 +1,13 @@
-import { EventKind, type PayloadKind } from '../protocol/constants.js';
-import type { Session, SessionPatch } from '../protocol/session-patch.js';
+import { EventKind } from '../protocol/constants.js';
+import type { SessionPatch } from '../protocol/session-patch.js';
 import type { Logger } from '../log/logger.js';
 import { planBatches, type PlannedClient } from './batch-planner.js';
 import { SessionView } from './session-view.js';
-import { TASK_EVENT_FIELDS, writeTaskEvent, type BatchResult, type BatchTask, type TaskClient } from './thread-messages.js';
+import { CrashTriage } from './crash-triage.js';
+import { packEvents, type QueuedEvent } from './task-packing.js';
+import type { BatchResult, BatchTask, TaskClient } from './thread-messages.js';
+
+export type { QueuedEvent };
 
 /** What the dispatcher needs of the link a client's events came on (LinkConnection in the process). */
 export interface ClientLink {
@@ -12,19 +16,6 @@ export interface ClientLink {
   nextPatchId(): number;
   writeSession(clientId: string, patchId: number, patch: SessionPatch): boolean;
   ack(seqs: readonly number[]): void;
-}
-
-/** An event as the dispatcher queues it (decoded from its frame; the payload is a view of the received bytes). */
-export interface QueuedEvent {
-  seq: number;
-  kind: EventKind;
-  payloadKind: PayloadKind;
-  redelivered: boolean;
-  /** The session the gateway sent with the event, parsed, or null. */
-  session: Session | null;
-  sessionVersion: number;
-  patchAck: number;
-  payload: Uint8Array;
 }
 
 interface ClientState {
@@ -38,8 +29,12 @@ interface ClientState {
   running: RunningBatch | null;
   /** Its link closed while a batch ran: forget the client when that batch ends. */
   orphaned: boolean;
-  /** Its next batch repeats one whose thread died. */
-  retry: boolean;
+  /**
+   * How many events at the head of its queue were in a task whose thread died:
+   * they run one per task, one task at a time (the isolation lane), so an event
+   * that kills its thread again is identified and acked as failed.
+   */
+  suspect: number;
 }
 
 interface RunningBatch {
@@ -49,7 +44,8 @@ interface RunningBatch {
   events: QueuedEvent[];
   /** The thread it goes on running in after its task resolved, or null. */
   thread: number | null;
-  retried: boolean;
+  /** A single suspect event run alone (the isolation lane). */
+  isolated: boolean;
 }
 
 export interface DispatcherOptions {
@@ -76,6 +72,14 @@ export interface DispatcherOptions {
  * same ordered channel) each handler's patch gets its patch id, joins the
  * pending list and is written as a Session command, then the batch's events are
  * acked, then the client's next events are dispatched.
+ *
+ * When a thread dies (a task rejected, or a background batch's thread exited),
+ * every event of its batches goes back to the front of its client's queue,
+ * flagged redelivered and suspect. Suspect events run in the isolation lane:
+ * one event per task, one such task at a time in the process. One that kills
+ * its thread again is the poison: logged with its client id and event id,
+ * counted, acked as failed. An event the watchdog found blocking its thread
+ * past processTimeout (noteTimedOut) is acked as failed, never run again.
  */
 export class Dispatcher {
   readonly #opts: DispatcherOptions;
@@ -90,10 +94,32 @@ export class Dispatcher {
   #scheduled = false;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
-  readonly stats = { events: 0, batches: 0, tasks: 0, failedEvents: 0, retriedBatches: 0 };
+  /** Clients with suspect events, waiting for the isolation lane, oldest first. */
+  readonly #isolation = new Set<ClientState>();
+  /** The isolated batch in flight, or null. */
+  #isolating: RunningBatch | null = null;
+  readonly stats = {
+    /** Events received from gateways (redeliveries included). */
+    events: 0,
+    /** Events whose handler ran to the end (returned, resolved or threw) and were acked. */
+    handled: 0,
+    /** Events received flagged as redeliveries by their gateway (duplicates, at-least-once). */
+    redelivered: 0,
+    batches: 0,
+    tasks: 0,
+    /** Events acked without being handled: their thread died twice, or their handler ran past processTimeout. */
+    failedEvents: 0,
+    /** Of failedEvents and handled: events whose handler ran past processTimeout. */
+    timedOutEvents: 0,
+    /** Events that went back to the isolation lane after their thread died. */
+    isolatedEvents: 0,
+  };
+
+  readonly #triage: CrashTriage;
 
   constructor(opts: DispatcherOptions) {
     this.#opts = opts;
+    this.#triage = new CrashTriage(opts.logger, this.stats);
     this.#maxTasksInFlight = opts.maxTasksInFlight ?? Math.max(2, opts.threads * 2);
   }
 
@@ -108,11 +134,39 @@ export class Dispatcher {
     return this.#tasks.size;
   }
 
+  /** Events received and not yet acked (queued and running). */
+  get inFlight(): number {
+    let n = 0;
+    for (const c of this.#clients.values()) {
+      if (c.orphaned) continue;
+      n += c.queue.length - c.head;
+      if (c.running !== null) n += c.running.events.length;
+    }
+    return n;
+  }
+
+  /** Whether nothing is queued or running. */
+  get idle(): boolean {
+    if (this.#running.size > 0) return false;
+    for (const c of this.#clients.values()) if (c.head < c.queue.length) return false;
+    return true;
+  }
+
+  /**
+   * The watchdog found this event's handler blocking its thread past
+   * processTimeout, and has the thread replaced: the event is acked as failed
+   * when the batch fails, not run again.
+   */
+  noteTimedOut(clientId: string, seq: number): void {
+    this.#triage.noteTimedOut(clientId, seq);
+  }
+
   receive(link: ClientLink, clientId: string, info: string | null, event: QueuedEvent): void {
     this.stats.events++;
+    if (event.redelivered) this.stats.redelivered++;
     let c = this.#clients.get(clientId);
     if (c === undefined) {
-      c = { clientId, link, info, view: new SessionView(), queue: [], head: 0, running: null, orphaned: false, retry: false };
+      c = { clientId, link, info, view: new SessionView(), queue: [], head: 0, running: null, orphaned: false, suspect: 0 };
       this.#clients.set(clientId, c);
       if (event.session === null) {
         // The gateway sends the session with a link's first event of a client; without
@@ -124,17 +178,18 @@ export class Dispatcher {
       // view and patch id space. A batch still running from the old link only
       // finishes; its results are dropped (the gateway redelivers its events).
       this.#ready.delete(c);
+      this.#isolation.delete(c);
       c.link = link;
       c.view = new SessionView();
       c.queue = [];
       c.head = 0;
       c.info = null;
       c.orphaned = false;
-      c.retry = false;
+      c.suspect = 0;
     }
     if (info !== null) c.info = info;
     c.queue.push(event);
-    if (c.running === null && !this.#ready.has(c)) {
+    if (c.running === null && c.suspect === 0 && !this.#ready.has(c)) {
       this.#ready.add(c);
       this.#schedule();
     }
@@ -146,13 +201,21 @@ export class Dispatcher {
     if (c !== undefined && c.link === link) c.view.add(patchId, patch);
   }
 
-  complete(batchId: number, patches: (SessionPatch | null)[]): void {
+  /**
+   * A batch finished in its thread. `timedOut`: indexes (in the batch) of events
+   * whose handler's promise had not settled after processTimeout: acked as
+   * failed (see crash-triage.ts).
+   */
+  complete(batchId: number, patches: (SessionPatch | null)[], timedOut: readonly number[] = []): void {
     const b = this.#running.get(batchId);
     if (b === undefined) return; // its thread died and the batch was failed, or it belongs to a dropped link
     this.#running.delete(batchId);
     const c = b.client;
     c.running = null;
+    this.#leaveLane(b);
     if (b.link === c.link && b.link.open) {
+      this.stats.handled += b.events.length - timedOut.length;
+      this.#triage.completed(c.clientId, b.link.gatewayId, b.events, timedOut);
       this.#foldLaterReceipts(c, b);
       for (let i = 0; i < b.events.length; i++) {
         const patch = patches[i];
@@ -176,8 +239,10 @@ export class Dispatcher {
     for (const c of [...this.#clients.values()]) {
       if (c.link !== link) continue;
       this.#ready.delete(c);
+      this.#isolation.delete(c);
       c.queue = [];
       c.head = 0;
+      c.suspect = 0;
       if (c.running !== null) c.orphaned = true;
       else this.#clients.delete(c.clientId);
     }
@@ -187,6 +252,7 @@ export class Dispatcher {
   stop(): void {
     this.#stopped = true;
     this.#ready.clear();
+    this.#isolation.clear();
   }
 
   /** Resolves true when no batch runs, or false after timeoutMs. */
@@ -218,7 +284,25 @@ export class Dispatcher {
       maxBatchEvents: this.#opts.maxBatchEvents,
     });
     for (const task of plan) this.#runTask(task);
+    this.#runIsolated();
   };
+
+  /** The next suspect event, alone in its task, when the lane is free and a task slot is. */
+  #runIsolated(): void {
+    if (this.#isolating !== null || this.#tasks.size >= this.#maxTasksInFlight) return;
+    for (const c of this.#isolation) {
+      if (c.running !== null) continue;
+      this.#isolation.delete(c);
+      this.#runTask([{ client: c, events: 1 }], true);
+      return;
+    }
+  }
+
+  #leaveLane(b: RunningBatch): void {
+    if (!b.isolated) return;
+    b.client.suspect = Math.max(0, b.client.suspect - 1);
+    if (this.#isolating === b) this.#isolating = null;
+  }
 
   /** Events of c that may run as one batch: up to the next event that brings session bytes. */
   #available(c: ClientState): number {
@@ -228,7 +312,7 @@ export class Dispatcher {
     return n;
   }
 
-  #runTask(planned: PlannedClient<ClientState>[]): void {
+  #runTask(planned: PlannedClient<ClientState>[], isolated = false): void {
     const taken: { c: ClientState; events: QueuedEvent[] }[] = [];
     let bytes = 0;
     let count = 0;
@@ -245,25 +329,15 @@ export class Dispatcher {
       taken.push({ c, events });
     }
 
-    const payloads = new ArrayBuffer(bytes);
-    const into = new Uint8Array(payloads);
-    const table = new Uint32Array(count * TASK_EVENT_FIELDS);
-    let offset = 0;
-    let index = 0;
+    const { payloads, table, firsts } = packEvents(taken.map((t) => t.events), bytes, count);
     const clients: TaskClient[] = [];
     const ids: number[] = [];
-    for (const { c, events } of taken) {
+    for (const [k, { c, events }] of taken.entries()) {
       const head = events[0]!;
       c.view.receive(head.session, head.sessionVersion, head.patchAck);
-      const first = index;
-      for (const e of events) {
-        const start = offset;
-        into.set(e.payload, offset);
-        offset += e.payload.length;
-        writeTaskEvent(table, index++, { seq: e.seq, kind: e.kind, payloadKind: e.payloadKind, redelivered: e.redelivered, start, end: offset });
-      }
-      const batch: RunningBatch = { id: this.#nextBatch++, client: c, link: c.link, events, thread: null, retried: c.retry };
-      c.retry = false;
+      const first = firsts[k]!;
+      const batch: RunningBatch = { id: this.#nextBatch++, client: c, link: c.link, events, thread: null, isolated };
+      if (isolated) this.#isolating = batch;
       c.running = batch;
       this.#running.set(batch.id, batch);
       ids.push(batch.id);
@@ -321,43 +395,46 @@ export class Dispatcher {
   }
 
   /**
-   * A batch whose thread died. It runs once more (its events flagged redelivered);
-   * a batch that fails twice is acked as failed, so one poison event cannot
-   * stall its client or kill threads forever.
+   * A batch whose thread died. Its events go back to the front of the client's
+   * queue as suspects (flagged redelivered) for the isolation lane; an isolated
+   * event whose thread died again, or one the watchdog timed out, is acked as
+   * failed, so a poison event neither stalls its client nor kills threads forever.
    */
   #fail(b: RunningBatch, reason: string): void {
     this.#running.delete(b.id);
     const c = b.client;
     c.running = null;
-    const eventIds = b.events.map((e) => `${b.link.gatewayId}-${e.seq}`);
+    const wasIsolated = b.isolated;
+    this.#leaveLane(b);
     if (b.link === c.link && b.link.open) {
-      if (!b.retried) {
-        this.stats.retriedBatches++;
-        this.#opts.logger.warn({ clientId: c.clientId, eventIds, reason }, 'a pool thread died while running these events; running them again');
-        const again = b.events.map((e) => ({ ...e, redelivered: true }));
+      const { again, failed } = this.#triage.threadDied(c.clientId, b.link.gatewayId, b.events, wasIsolated, reason);
+      if (again.length > 0) {
         c.queue = again.concat(c.queue.slice(c.head));
         c.head = 0;
-        c.retry = true;
-      } else {
-        this.stats.failedEvents += b.events.length;
-        this.#opts.logger.error({ clientId: c.clientId, eventIds, reason }, 'events failed twice (their thread died); acknowledged as failed');
+        c.suspect += again.length;
+        this.#ready.delete(c);
+      }
+      if (failed.length > 0) {
+        // The session changes of the failed events are lost with their thread; the later receipts still fold.
         this.#foldLaterReceipts(c, b);
-        b.link.ack(b.events.map((e) => e.seq));
+        b.link.ack(failed.map((e) => e.seq));
       }
     }
     this.#afterRun(c, b);
   }
 
   #afterRun(c: ClientState, b: RunningBatch): void {
-    const closed = b.link === c.link && b.events[b.events.length - 1]!.kind === EventKind.Close;
+    const closed = b.link === c.link && b.events[b.events.length - 1]!.kind === EventKind.Close && c.head >= c.queue.length;
     if (c.head < c.queue.length) {
       if (!this.#stopped) {
-        this.#ready.add(c);
+        if (c.suspect > 0) this.#isolation.add(c);
+        else this.#ready.add(c);
         this.#schedule();
       }
     } else if ((closed || c.orphaned) && this.#clients.get(c.clientId) === c) {
       this.#clients.delete(c.clientId);
     }
+    if (this.#isolation.size > 0 && this.#isolating === null) this.#schedule();
     if (this.#running.size === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];

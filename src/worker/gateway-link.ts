@@ -18,6 +18,8 @@ export interface GatewayLinkHandlers {
   open(conn: LinkConnection): void;
   event(conn: LinkConnection, event: LinkEvent): void;
   reply(conn: LinkConnection, reply: LinkReply): void;
+  /** The gateway answered our Drain: nothing is pinned or unacked on this link any more. */
+  drained(conn: LinkConnection): void;
   /** An open connection closed (not called for attempts that never finished the handshake). */
   close(conn: LinkConnection, reason: string): void;
 }
@@ -120,6 +122,12 @@ export class GatewayLink {
             conn!.write(encodeFrame(FrameType.Pong, body));
             return;
           case FrameType.Pong:
+            return;
+          case FrameType.Drained:
+            if (body.length !== 0) throw new LinkProtocolError('drained: body must be empty');
+            if (!conn!.drainSent) throw new LinkProtocolError('drained without a drain');
+            conn!.drained = true;
+            this.#opts.handlers.drained(conn!);
             return;
         }
       } else if (state === 'hello' && type === FrameType.Hello) {

@@ -31,6 +31,10 @@ export class LinkConnection {
   #ackScheduled = false;
   /** Commands that could not be written (link closed, frame too large). */
   dropped = 0;
+  /** Drain was sent on this link. */
+  drainSent = false;
+  /** The gateway answered Drained: nothing of ours is pinned or unacked there. */
+  drained = false;
 
   constructor(socket: Socket, fields: { gatewayId: string; linkId: number; address: string; maxFrameSize: number; logger: Logger }) {
     this.#socket = socket;
@@ -85,6 +89,8 @@ export class LinkConnection {
 
   /** Stop pinning new clients here (before this worker stops). */
   writeDrain(): void {
+    if (this.drainSent) return;
+    this.drainSent = true;
     this.write(encodeFrame(FrameType.Drain));
   }
 

@@ -106,8 +106,12 @@ export type OutputItem =
   | { k: 'session'; clientId: string; patch: SessionPatch }
   /** A query to one gateway (client-addressed) or (null) every gateway; answered with a 'reply'. */
   | { k: 'query'; id: number; op: string; args: unknown[]; gateway: string | null }
-  /** A batch finished: one entry per event, the Diff patch its handler made or null. */
-  | { k: 'done'; batch: number; patches: (SessionPatch | null)[] }
+  /**
+   * A batch finished: one entry per event, the Diff patch its handler made or
+   * null; `timedOut` lists the indexes of events whose handler's promise had
+   * not settled after processTimeout (acked as failed, their late result ignored).
+   */
+  | { k: 'done'; batch: number; patches: (SessionPatch | null)[]; timedOut?: number[] }
   /**
    * The task ended (the same news as its piscina result, but on this channel,
    * after the completions it produced: piscina's own reply travels on another

@@ -45,8 +45,8 @@ export class ThreadOutbox {
     this.#push({ k: 'query', id, op, args, gateway });
   }
 
-  done(batch: number, patches: (SessionPatch | null)[]): void {
-    this.#push({ k: 'done', batch, patches });
+  done(batch: number, patches: (SessionPatch | null)[], timedOut: number[] = []): void {
+    this.#push(timedOut.length > 0 ? { k: 'done', batch, patches, timedOut } : { k: 'done', batch, patches });
   }
 
   ran(task: number, background: number[]): void {

@@ -24,6 +24,12 @@ export interface ThreadPoolOptions {
   onThreadExit(threadId: number, reason: string): void;
   /** A thread could not load the events module or its onWorkerStart threw. */
   onStartFailed(threadId: number, error: string): void;
+  /**
+   * V8 heap limit of each thread in MiB (resourceLimits.maxOldGenerationSizeMb):
+   * a handler that exhausts it ends its thread (ERR_WORKER_OUT_OF_MEMORY), not
+   * the process. Default: Node's own limit.
+   */
+  threadMemoryMb?: number;
 }
 
 /**
@@ -47,6 +53,8 @@ export class ThreadPool {
   #allStarted: () => void = () => {};
   #stopWaiters = new Map<number, () => void>();
   #stopping = false;
+  /** Threads that exited (crashed, ran out of memory, or were terminated when stuck) and were replaced. */
+  threadsReplaced = 0;
   /** Resolves once every thread ran onWorkerStart. */
   readonly started: Promise<void>;
 
@@ -70,6 +78,7 @@ export class ThreadPool {
       atomics: 'disabled',
       recordTiming: false,
       workerData,
+      ...(opts.threadMemoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: opts.threadMemoryMb } }),
     });
     this.#pool.on('message', (message: unknown) => this.#onMessage(message));
     // Without tasks, a thread's crash is reported here (with tasks, they reject).
@@ -83,6 +92,22 @@ export class ThreadPool {
 
   run(task: BatchTask, transfer: ArrayBuffer[]): Promise<BatchResult> {
     return this.#pool.run(task, { transferList: transfer });
+  }
+
+  /**
+   * Terminates the thread with this index (its handler blocks it past
+   * processTimeout): its tasks reject and piscina starts a replacement, which
+   * gets the same index. Returns false when no thread has that index.
+   */
+  terminate(threadIndex: number): boolean {
+    for (const [threadId, index] of this.#indexOf) {
+      if (index !== threadIndex) continue;
+      const worker = (this.#pool.threads as Worker[]).find((w) => w.threadId === threadId);
+      if (worker === undefined) return false;
+      void worker.terminate();
+      return true;
+    }
+    return false;
   }
 
   send(threadId: number, message: MainToThread): void {
@@ -150,7 +175,10 @@ export class ThreadPool {
     this.#channels.delete(threadId);
     this.#stopWaiters.get(threadId)?.();
     this.#stopWaiters.delete(threadId);
-    if (!this.#stopping) this.#opts.logger.warn({ threadId, reason }, 'pool thread exited; piscina starts a replacement');
+    if (!this.#stopping) {
+      this.threadsReplaced++;
+      this.#opts.logger.warn({ threadId, reason }, 'pool thread exited; piscina starts a replacement');
+    }
     this.#opts.onThreadExit(threadId, reason);
   }
 }

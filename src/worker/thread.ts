@@ -22,7 +22,7 @@ const data = workerData as ThreadWorkerData;
 const port = parentPort!;
 const post = (message: ThreadToMain): void => port.postMessage(message);
 
-const logger = createLogger('worker', { index: data.processIndex, threadId }, data.logLevel);
+const logger = createLogger('thread', { index: data.processIndex, threadId }, data.logLevel);
 const outbox = new ThreadOutbox(threadId, (message, transfer) => port.postMessage(message, transfer));
 const backend = new ThreadApiBackend(outbox);
 setGatewayApiBackend(backend);

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayIdOf } from '../protocol/client-id.js';
 import type { LinkEvent } from '../protocol/event-codec.js';
 import { LinkProtocolError } from '../protocol/errors.js';
@@ -6,6 +7,8 @@ import { gatewayLinkPath, parseTcpAddress, type LinkAddress } from '../protocol/
 import { isPlainObject, type Session } from '../protocol/session-patch.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
+import { registerAddresses } from '../register/addresses.js';
+import { DiscoveredLinks } from '../register/discovered-links.js';
 import { Dispatcher } from './dispatcher.js';
 import { GatewayLink } from './gateway-link.js';
 import type { LinkConnection } from './link-connection.js';
@@ -15,8 +18,44 @@ import { watchBlockedHandlers } from './stall-watchdog.js';
 import type { OutputMessage } from './thread-messages.js';
 import { ThreadPool } from './thread-pool.js';
 
-/** How long stop() lets running handlers finish, and then onWorkerStop. */
+/** How long stop() lets running handlers finish, and then onWorkerStop (each at most half the stop deadline). */
 export const STOP_DRAIN_MS = 2000;
+/** How often drain() and a graceful stop look whether everything was handled. */
+const DRAIN_POLL_MS = 10;
+
+/** WorkerProcess.stats(): what `gatehouse status` shows of a business worker. */
+export interface WorkerStats {
+  /** Events whose handler ran to the end and that were acked. */
+  eventsHandled: number;
+  /** Events acked without being handled: a poison event (its thread died twice) or a handler past processTimeout. */
+  eventsFailed: number;
+  /** Events received flagged as redeliveries (duplicates: their first worker died before acking them). */
+  eventsRedelivered: number;
+  /** Events whose handler ran past processTimeout (also in eventsFailed). */
+  eventsTimedOut: number;
+  /** Pool threads that died (crash, out of memory, stuck and terminated) and were replaced. */
+  threadsReplaced: number;
+  /** Events received and not yet acked (queued or running). */
+  inFlight: number;
+  /** Clients with state in this worker (queued, running or pinned with a session view). */
+  clients: number;
+  threads: number;
+  /** Open gateway links. */
+  links: number;
+  eventsReceived: number;
+  batches: number;
+  tasks: number;
+  runningBatches: number;
+  /** Commands for a gateway with no open link. */
+  unroutable: number;
+}
+
+export interface WorkerStopOptions {
+  /** Finish what was received first (Drain, then every event handled), as far as the deadline allows. Default false. */
+  graceful?: boolean;
+  /** Everything, onWorkerStop included, within this many ms. Default 2 × STOP_DRAIN_MS. */
+  deadlineMs?: number;
+}
 
 export interface WorkerProcessOptions {
   /** Index of this business-worker process on the machine. */
@@ -25,6 +64,8 @@ export interface WorkerProcessOptions {
   logger: Logger;
   /** Log level of the pool threads; default the logger's. */
   threadLogLevel?: string;
+  /** Heap limit of each pool thread in MiB (see ThreadPoolOptions.threadMemoryMb). Default: Node's. */
+  threadMemoryMb?: number;
   /** Called once, when every thread ran onWorkerStart and every configured gateway link is open. */
   onReady?(linked: number): void;
 }
@@ -61,10 +102,15 @@ export class WorkerProcess {
   readonly #dispatcher: Dispatcher;
   readonly #queries: QueryRouter;
   readonly #gatewayLinks: GatewayLink[];
+  /** Links to gateways learned from the registers (GATEHOUSE_REGISTERS / register.addresses); null without registers. */
+  #discovered: DiscoveredLinks | null = null;
   readonly #stopWatchdog: () => void;
   #threadsStarted = false;
   #readySent = false;
   #stopping: Promise<void> | null = null;
+  #draining: Promise<void> | null = null;
+  /** Events received from now on are left unacknowledged (stopping, past the drain). */
+  #refusing = false;
   #resolveReady: (linked: number) => void = () => {};
   #rejectReady: (err: Error) => void = () => {};
   /** Resolves with the number of open links once ready; rejects when a pool thread cannot start the app. */
@@ -86,6 +132,7 @@ export class WorkerProcess {
       eventsModule: config.events,
       logLevel: opts.threadLogLevel ?? logger.level,
       processTimeout: config.worker.processTimeout,
+      threadMemoryMb: opts.threadMemoryMb,
       logger,
       onOutput: (message) => this.#onOutput(message),
       onThreadExit: (threadId, reason) => this.#dispatcher.threadExited(threadId, reason),
@@ -104,67 +151,136 @@ export class WorkerProcess {
       this.#pool.send(threadId, { type: 'reply', id, ...outcome });
     });
     const workerId = `${hostname()}/${process.pid}/worker-${opts.index}`;
-    this.#gatewayLinks = gatewayAddresses(config).map(
-      (address) =>
-        new GatewayLink(address, {
-          secret: config.secretKey ?? '',
-          credits: config.worker.credits,
-          workerId,
-          logger,
-          handlers: {
-            open: (conn) => {
-              this.#links.add(conn);
-              this.#checkReady();
-            },
-            event: (conn, event) => this.#onEvent(conn, event),
-            reply: (conn, reply) => this.#queries.onReply(conn, reply),
-            close: (conn) => {
-              this.#links.remove(conn);
-              this.#dispatcher.linkClosed(conn);
-              this.#queries.linkClosed(conn);
-            },
+    const newLink = (address: LinkAddress): GatewayLink =>
+      new GatewayLink(address, {
+        secret: config.secretKey ?? '',
+        credits: config.worker.credits,
+        workerId,
+        logger,
+        handlers: {
+          open: (conn) => {
+            this.#links.add(conn);
+            // A gateway (re)linked while draining learns it at once: no clients for us.
+            if (this.#draining !== null) conn.writeDrain();
+            this.#checkReady();
           },
-        }),
-    );
-    this.#stopWatchdog = watchBlockedHandlers(this.#pool.slots, config.worker.processTimeout, logger);
+          drained: (conn) => this.#log.info({ gatewayId: conn.gatewayId, linkId: conn.linkId }, 'gateway link drained'),
+          event: (conn, event) => this.#onEvent(conn, event),
+          reply: (conn, reply) => this.#queries.onReply(conn, reply),
+          close: (conn) => {
+            this.#links.remove(conn);
+            this.#dispatcher.linkClosed(conn);
+            this.#queries.linkClosed(conn);
+            this.#discovered?.linkClosed(conn.address);
+          },
+        },
+      });
+    this.#gatewayLinks = gatewayAddresses(config).map(newLink);
+    this.#stopWatchdog = watchBlockedHandlers(this.#pool.slots, config.worker.processTimeout, logger, (threadIndex, running) => {
+      this.#dispatcher.noteTimedOut(running.clientId, running.seq);
+      this.#pool.terminate(threadIndex);
+    });
     void this.#pool.started.then(() => {
       this.#threadsStarted = true;
       this.#checkReady();
     });
     for (const link of this.#gatewayLinks) link.start();
+    const registers = registerAddresses(config);
+    if (registers.length > 0) {
+      // Readiness waits for the configured links only: a listed gateway that cannot be reached must not hold up a start.
+      this.#discovered = new DiscoveredLinks({
+        registers,
+        secretKey: config.secretKey,
+        runDir: config.runDir,
+        configured: gatewayAddresses(config),
+        hasLink: (gatewayId) => this.#links.get(gatewayId) !== null,
+        createLink: newLink,
+        logger,
+      });
+      this.#discovered.start();
+    }
   }
 
-  /** Counters for status and tests. */
-  get stats(): { clients: number; runningBatches: number; links: number; unroutable: number } & Dispatcher['stats'] {
+  /** Counters for `gatehouse status` and tests. */
+  stats(): WorkerStats {
+    const d = this.#dispatcher.stats;
     return {
-      ...this.#dispatcher.stats,
+      eventsHandled: d.handled,
+      eventsFailed: d.failedEvents,
+      eventsRedelivered: d.redelivered,
+      eventsTimedOut: d.timedOutEvents,
+      threadsReplaced: this.#pool.threadsReplaced,
+      inFlight: this.#dispatcher.inFlight,
       clients: this.#dispatcher.clients,
-      runningBatches: this.#dispatcher.runningBatches,
+      threads: this.#pool.threads,
       links: this.#links.size,
+      eventsReceived: d.events,
+      batches: d.batches,
+      tasks: d.tasks,
+      runningBatches: this.#dispatcher.runningBatches,
       unroutable: this.#links.unroutable,
     };
   }
 
   /**
-   * Stops taking events (queued ones stay unacknowledged, so the gateways
-   * redeliver them), lets running handlers finish (at most STOP_DRAIN_MS), runs
-   * onWorkerStop in every thread, ends the pool and the links.
+   * Reload: sends Drain on every link (and on any link that opens meanwhile),
+   * keeps handling everything already received or still arriving, and resolves
+   * once every open link answered Drained and nothing is queued or running
+   * here, or at the deadline (logging what remained). The caller then stops.
    */
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
+  drain(deadlineMs: number): Promise<void> {
+    this.#draining ??= this.#drain(deadlineMs);
+    return this.#draining;
+  }
+
+  async #drain(deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    this.#log.info({ deadlineMs }, 'draining: no new clients; finishing what the gateways hold for us');
+    for (const conn of this.#links.open()) conn.writeDrain();
+    const done = (): boolean => this.#links.open().every((c) => c.drained) && this.#dispatcher.idle;
+    while (!done() && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
+    if (done()) {
+      this.#log.info('drained');
+      return;
+    }
+    this.#log.warn(
+      {
+        deadlineMs,
+        linksNotDrained: this.#links.open().filter((c) => !c.drained).map((c) => c.gatewayId),
+        inFlight: this.#dispatcher.inFlight,
+        runningBatches: this.#dispatcher.runningBatches,
+      },
+      'drain deadline reached; stopping anyway (the gateways redeliver what was not acked)',
+    );
+  }
+
+  /**
+   * Stops. Immediate (default): Drain, no new batches (queued events stay
+   * unacknowledged, so the gateways redeliver them), running handlers get up to
+   * half the deadline. Graceful: drain() first, within the deadline less what
+   * onWorkerStop needs. Then onWorkerStop in every thread, the pool and the
+   * links end.
+   */
+  stop(options: WorkerStopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.graceful ?? false, options.deadlineMs ?? STOP_DRAIN_MS * 2);
     return this.#stopping;
   }
 
-  async #stop(): Promise<void> {
+  async #stop(graceful: boolean, deadlineMs: number): Promise<void> {
+    const end = Date.now() + deadlineMs;
+    const slice = Math.min(STOP_DRAIN_MS, Math.floor(deadlineMs / 2));
+    if (graceful) await this.drain(Math.max(0, deadlineMs - slice));
+    this.#refusing = true;
     this.#dispatcher.stop();
     for (const conn of this.#links.open()) conn.writeDrain();
-    if (!(await this.#dispatcher.whenIdle(STOP_DRAIN_MS))) {
-      this.#log.warn({ running: this.#dispatcher.runningBatches, ms: STOP_DRAIN_MS }, 'handlers still running at stop; their events will be redelivered');
+    const runningMs = Math.max(0, Math.min(slice, end - Date.now() - slice / 2));
+    if (!(await this.#dispatcher.whenIdle(runningMs))) {
+      this.#log.warn({ running: this.#dispatcher.runningBatches, ms: runningMs }, 'handlers still running at stop; their events will be redelivered');
     }
-    await this.#pool.stop(STOP_DRAIN_MS);
+    await this.#pool.stop(Math.max(100, Math.min(slice, end - Date.now())));
     this.#queries.close();
     this.#stopWatchdog();
-    await Promise.all(this.#gatewayLinks.map((link) => link.stop()));
+    await Promise.all([...this.#gatewayLinks.map((link) => link.stop()), this.#discovered?.stop()]);
   }
 
   #checkReady(): void {
@@ -184,8 +300,9 @@ export class WorkerProcess {
       parseSection(event.info, 'info'); // refuse malformed info here, on its link, not in a pool thread
       info = event.info.toString('utf8');
     }
-    // While stopping, events are left unacknowledged: the gateway redelivers them to another worker.
-    if (this.#stopping !== null) return;
+    // While stopping, events are left unacknowledged: the gateway redelivers them to another worker
+    // (a graceful stop drains first, and handles what arrives meanwhile).
+    if (this.#refusing) return;
     this.#dispatcher.receive(conn, event.clientId, info, {
       seq: event.seq,
       kind: event.kind,
@@ -221,7 +338,7 @@ export class WorkerProcess {
           this.#queries.start(message.threadId, item.id, item.op, item.args, item.gateway);
           break;
         case 'done':
-          this.#dispatcher.complete(item.batch, item.patches);
+          this.#dispatcher.complete(item.batch, item.patches, item.timedOut);
           break;
         case 'ran':
           this.#dispatcher.taskRan(item.task, message.threadId, item.background);

@@ -85,6 +85,11 @@ export class FakeLink {
     return this.gateway.sendEvent(this, clientId, kind, payload, opts);
   }
 
+  /** Answers the worker's Drain: nothing of it is pinned or unacked here any more. */
+  drained(): void {
+    this.socket.write(encodeFrame(FrameType.Drained));
+  }
+
   /** The SendToClient texts so far for one client, in order. */
   textsTo(clientId: string): string[] {
     return this.received.flatMap((r) => (r.type === 'command' && r.op === CommandOp.SendToClient && r.head === clientId ? [r.text] : []));

@@ -187,11 +187,11 @@ test('binary and json payloads reach onMessage as a Buffer and as the parsed val
 });
 
 test('after its close event a client is forgotten, and onClose gets the reason', async () => {
-  const before = h.worker.stats.clients;
+  const before = h.worker.stats().clients;
   const id = connect();
   await reply(id, 1);
-  assert.equal(h.worker.stats.clients, before + 1);
+  assert.equal(h.worker.stats().clients, before + 1);
   link.send(id, EventKind.Close, 'client closed');
   await link.waitFor(() => link.commands(CommandOp.SendToAll).some((c) => c.text === `left ${id} (client closed)`), 2000, 'onClose');
-  await link.waitFor(() => h.worker.stats.clients === before || undefined, 2000, 'state dropped');
+  await link.waitFor(() => h.worker.stats().clients === before || undefined, 2000, 'state dropped');
 });

@@ -37,8 +37,8 @@ test('a thread that dies is replaced (same index, onWorkerStart again); its batc
     const id = gw.newClientId();
     const seq = link.send(id, EventKind.Message, '!exit');
     await link.waitFor(() => link.ackedSeqs().includes(seq), 5000, 'the poison event acked as failed');
-    assert.equal(h.worker.stats.failedEvents, 1);
-    assert.equal(h.worker.stats.retriedBatches, 1);
+    assert.equal(h.worker.stats().eventsFailed, 1);
+    assert.equal(h.worker.stats().threadsReplaced, 2);
     // The pool is whole again and serves the same client.
     link.send(id, EventKind.Message, 'amy');
     await link.waitFor(() => link.textsTo(id).includes('welcome amy'), 5000, 'served after the crash');
@@ -48,19 +48,32 @@ test('a thread that dies is replaced (same index, onWorkerStart again); its batc
   }
 });
 
-test('a handler that blocks its thread past processTimeout is reported with its client id and event id', async () => {
+test('a handler that blocks its thread past processTimeout is reported, its thread replaced, the event acked as failed; the client goes on', async () => {
   const { logger, lines } = capturingLogger();
-  const h = await startHarness({ threads: 1, worker: { processTimeout: 100 }, logger });
+  const h = await startHarness({ threads: 1, worker: { processTimeout: 150 }, logger });
   try {
     const gw = h.gateways[0]!;
     const link = await gw.link();
     const id = gw.newClientId();
-    const seq = link.send(id, EventKind.Message, '!block 400');
-    await link.waitFor(() => link.textsTo(id).length === 1, 3000, 'reply');
-    const report = lines.find((l) => l.msg === 'a handler has blocked its thread longer than processTimeout');
+    const other = gw.newClientId();
+    link.send(id, EventKind.Message, 'amy');
+    await link.waitFor(() => link.textsTo(id).includes('welcome amy'), 3000, 'nick');
+    const seq = link.send(id, EventKind.Message, '!block 60000');
+    const next = link.send(id, EventKind.Message, 'after');
+    const neighbour = link.send(other, EventKind.Message, 'bob');
+    await link.waitFor(() => link.ackedSeqs().includes(seq), 5000, 'the stuck event acked as failed');
+    const report = lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('a handler has blocked its thread longer than processTimeout'));
     assert.ok(report, JSON.stringify(lines));
     assert.equal(report.clientId, id);
     assert.equal(report.eventId, `${gw.gatewayId}-${seq}`);
+    await link.waitFor(() => link.ackedSeqs().includes(next) && link.ackedSeqs().includes(neighbour), 5000, 'the next events handled');
+    assert.ok(link.textsTo(id).includes('amy: after'), 'the client\'s next event ran with its session');
+    assert.ok(link.textsTo(other).includes('welcome bob'));
+    assert.ok(!link.textsTo(id).includes('blocked 60000'));
+    const s = h.worker.stats();
+    assert.equal(s.eventsTimedOut, 1);
+    assert.equal(s.eventsFailed, 1);
+    assert.equal(s.threadsReplaced, 1);
   } finally {
     await h.close();
   }

@@ -27,6 +27,7 @@ function linkTo(path: string, secret: string) {
     open: (c) => opened.push(c),
     event: () => {},
     reply: () => {},
+    drained: () => {},
     close: (c) => closed.push(c.gatewayId),
   };
   const link = new GatewayLink({ kind: 'unix', path }, { secret, credits: 100, workerId: 'test', logger, handlers });

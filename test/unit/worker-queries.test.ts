@@ -42,7 +42,7 @@ async function ask(line: string): Promise<string> {
 }
 
 test('the worker links to every local gateway', () => {
-  assert.equal(h.worker.stats.links, 2);
+  assert.equal(h.worker.stats().links, 2);
 });
 
 test('answers of all gateways are merged: counts summed, client ids concatenated, uids unioned', async () => {

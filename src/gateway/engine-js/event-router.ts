@@ -1,6 +1,8 @@
 import type { Logger } from '../../log/logger.js';
 import type { EventKind, PayloadKind } from '../../protocol/constants.js';
+import { FrameType } from '../../protocol/constants.js';
 import { encodeEventFrame } from '../../protocol/event-codec.js';
+import { encodeFrame } from '../../protocol/frame-encoder.js';
 import { forgetLink, sessionForEvent } from './client-session.js';
 import { ConnectionState, type Connection } from './connection.js';
 import type { Counters } from './counters.js';
@@ -22,8 +24,15 @@ const FAIR_SHARE = 64;
  * "Client pinning and order").
  *
  * Invariants:
- * - A client with waiting events is in exactly one waiting set: `#unrouted`
- *   (no usable link) or the `waiting` set of the link it is pinned to.
+ * - A client with waiting events is in at most one waiting set: `#unrouted`
+ *   (no usable link), `#laneWaiting` (its next event is a redelivery and the
+ *   redelivery lane is busy) or the `waiting` set of the link it is pinned to.
+ *   In none of them only while it has events in flight on a draining link: it
+ *   moves, with its waiting events, once those are acked (#settled).
+ * - At most one redelivered event is in flight in the whole gateway (the
+ *   lane), and a client's later events wait behind its redelivered ones: after
+ *   a worker died, the events it held run one at a time, so a poison event
+ *   identifies itself and takes no neighbour down with it.
  * - A client with unacked events is pinned, and all of them are on that link.
  * - A link with waiting clients has no credit left or its output is blocked
  *   (credit is spent on waiting clients as soon as it arrives), so a new event
@@ -35,7 +44,11 @@ const FAIR_SHARE = 64;
  * A client is pinned at its first event to the open, non-draining, credited link
  * with the fewest unacked events (then the fewest pinned clients), and stays
  * pinned, keeping its session known to that worker, until its link drains or
- * closes. When a link closes, its unacked events go back, in order, to the front
+ * closes. A draining link gets no more events of a client that has events in
+ * flight there: they wait here until those are acked, then the client moves
+ * with them (so every client converges after at most its current batch, even
+ * under a constant stream). A draining link with nothing pinned and nothing
+ * unacked is told Drained. When a link closes, its unacked events go back, in order, to the front
  * of their clients' queues flagged Redelivery; an event already redelivered once
  * is given up (counted in eventsFailed and logged), so one poison event cannot
  * take down every worker in turn.
@@ -45,6 +58,10 @@ export class EventRouter {
   unackedTotal = 0;
   waitingTotal = 0;
   #unrouted = new Set<Connection>();
+  /** The one redelivered event in flight, or null (see the lane invariant). */
+  #laneEvent: PendingEvent | null = null;
+  /** Clients whose next event is a redelivery, waiting for the lane, in order. */
+  #laneWaiting = new Set<Connection>();
   #seq = 0;
   #paused = false;
 
@@ -92,6 +109,7 @@ export class EventRouter {
   }
 
   ack(link: WorkerLink, seqs: readonly number[]): void {
+    let laneFreed: Connection | null = null;
     for (const seq of seqs) {
       const ev = link.unacked.get(seq);
       if (ev === undefined) continue; // acked twice, or an event of another link: nothing to release
@@ -101,16 +119,22 @@ export class EventRouter {
       this.counters.eventsAcked++;
       const conn = ev.conn;
       conn.unacked--;
+      if (ev === this.#laneEvent) {
+        this.#laneEvent = null;
+        laneFreed = conn;
+      }
       if (conn.unacked === 0) this.#settled(conn, link);
     }
+    if (laneFreed !== null) this.#laneFreed(laneFreed);
     this.#serve(link);
     this.#checkHeld();
   }
 
-  /** Drain: no new clients here; clients with nothing in flight move now, the others when they have none. */
+  /** Drain: no new clients here; clients with nothing in flight move now, the others once they have none. */
   drain(link: WorkerLink): void {
     link.draining = true;
     for (const conn of [...link.pinned]) if (conn.unacked === 0) this.#settled(conn, link);
+    this.#checkDrained(link);
     this.#checkHeld();
   }
 
@@ -130,6 +154,9 @@ export class EventRouter {
     }
     const count = link.unacked.size;
     this.unackedTotal -= count;
+    if (this.#laneEvent !== null && this.#laneEvent.seq !== 0 && link.unacked.get(this.#laneEvent.seq) === this.#laneEvent) {
+      this.#laneEvent = null;
+    }
     link.unacked.clear();
     link.waiting.clear();
     let redelivered = 0;
@@ -140,7 +167,7 @@ export class EventRouter {
         if (ev.redelivery) {
           this.counters.eventsFailed++;
           this.logger.error(
-            { clientId: conn.id, seq: ev.seq, kind: ev.kind, linkId: link.id },
+            { clientId: conn.id, eventId: `${conn.id.slice(0, 12)}-${ev.seq}`, seq: ev.seq, kind: ev.kind, linkId: link.id },
             'giving up an event: the second link it was delivered to closed before acknowledging it',
           );
         } else {
@@ -161,6 +188,7 @@ export class EventRouter {
       if (conn.queue.length > 0) this.#route(conn);
       else this.#finishIfDone(conn);
     }
+    this.#pumpLane();
     this.#checkHeld();
     return redelivered;
   }
@@ -184,12 +212,56 @@ export class EventRouter {
     link.pinned.delete(conn);
     link.waiting.delete(conn);
     conn.pinned = null;
+    if (link.draining) this.#checkDrained(link);
+  }
+
+  /** Tells a draining link, once, that nothing is pinned to it and nothing on it is unacked. */
+  #checkDrained(link: WorkerLink): void {
+    if (!link.draining || link.drainedSent || link.state !== 'open') return;
+    if (link.pinned.size !== 0 || link.unacked.size !== 0) return;
+    link.drainedSent = true;
+    link.write(encodeFrame(FrameType.Drained));
+    this.logger.info({ linkId: link.id, workerId: link.workerId }, 'worker link drained');
+  }
+
+  /** The lane's event was acked: its client goes on, then the next client waiting for the lane. */
+  #laneFreed(conn: Connection): void {
+    if (conn.queue.length > 0 && !this.#laneWaiting.has(conn)) this.#route(conn);
+    this.#pumpLane();
+  }
+
+  #pumpLane(): void {
+    while (this.#laneEvent === null && this.#laneWaiting.size > 0) {
+      const conn = this.#laneWaiting.values().next().value!;
+      this.#laneWaiting.delete(conn);
+      if (conn.queue.length > 0) this.#route(conn);
+      else this.#finishIfDone(conn);
+    }
+  }
+
+  /** Sends the client's next event, a redelivery, through the lane, or leaves it waiting for the lane or credit. */
+  #redeliver(conn: Connection, link: WorkerLink): void {
+    if (this.#laneEvent !== null) {
+      link.waiting.delete(conn);
+      this.#laneWaiting.add(conn);
+      return;
+    }
+    if (!link.canSend) {
+      link.waiting.add(conn);
+      return;
+    }
+    link.waiting.delete(conn);
+    const ev = conn.queue.shift()!;
+    this.#laneEvent = ev;
+    this.#send(link, ev);
   }
 
   /** Pins the client if needed and sends what its link's credit allows; the rest waits. */
   #route(conn: Connection, budget = Infinity): void {
     let link = conn.pinned;
-    if (link !== null && link.draining && conn.unacked === 0) {
+    if (link !== null && link.draining) {
+      // Events in flight there: the waiting ones go nowhere until they are acked (#settled moves the client).
+      if (conn.unacked > 0) return;
       this.#unpin(conn, link);
       link = null;
     }
@@ -202,7 +274,11 @@ export class EventRouter {
       conn.pinned = link;
       link.pinned.add(conn);
     }
-    while (budget-- > 0 && link.canSend && conn.queue.length > 0) this.#send(link, conn.queue.shift()!);
+    if (conn.queue.peek()?.redelivery === true) {
+      this.#redeliver(conn, link);
+      return;
+    }
+    while (budget-- > 0 && link.canSend && conn.queue.length > 0 && !conn.queue.peek()!.redelivery) this.#send(link, conn.queue.shift()!);
     if (conn.queue.length > 0) link.waiting.add(conn);
     else {
       link.waiting.delete(conn);
@@ -210,10 +286,19 @@ export class EventRouter {
     }
   }
 
+  /**
+   * The link a client is pinned to: open, credited, not draining, least loaded.
+   * When every link drains (a whole-app graceful stop), one still draining that
+   * was not told Drained: its worker still handles events, better than none.
+   */
   #pick(): WorkerLink | null {
+    return this.#pickAmong(false) ?? this.#pickAmong(true);
+  }
+
+  #pickAmong(draining: boolean): WorkerLink | null {
     let best: WorkerLink | null = null;
     for (const link of this.links) {
-      if (link.state !== 'open' || link.draining || !link.credited) continue;
+      if (link.state !== 'open' || !link.credited || link.draining !== draining || link.drainedSent) continue;
       if (
         best === null ||
         link.unacked.size < best.unacked.size ||

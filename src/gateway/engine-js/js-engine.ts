@@ -44,6 +44,8 @@ export interface JsEngineOptions extends EngineOptions {
 const DEFAULT_LINK_OUTPUT_LIMIT = 4 * 1024 * 1024;
 const DEFAULT_CLOSE_LINGER_MS = 5000;
 const STOP_POLL_MS = 10;
+/** Clients closed per event-loop turn during a graceful stop. */
+const CLOSE_BATCH = 500;
 
 /**
  * The pure-JS gateway engine: node:net and ws for clients, Unix/TCP sockets for
@@ -72,6 +74,8 @@ export class JsEngine implements Engine {
   #heartbeat: Heartbeat | null = null;
   #nextLinkId = 0;
   #stopping: Promise<void> | null = null;
+  /** Stopping: reads stay paused whatever the held-events count does. */
+  #readsHeld = false;
 
   constructor(options: JsEngineOptions) {
     this.#options = options;
@@ -215,6 +219,7 @@ export class JsEngine implements Engine {
   }
 
   #setReadsPaused(paused: boolean): void {
+    if (this.#readsHeld) return;
     const heldEvents = this.#router.unackedTotal + this.#router.waitingTotal;
     this.#logger.warn({ heldEvents, limit: this.#options.config.gateway.maxUnackedEvents }, paused ? 'pausing client reads: too many events held' : 'resuming client reads');
     this.#lifecycle.setReadsPaused(paused);
@@ -267,16 +272,50 @@ export class JsEngine implements Engine {
     },
   };
 
+  /**
+   * Graceful stop, every phase bounded by the deadline:
+   * 1. stop accepting (clients and links) and stop reading from clients; the
+   *    events already read (in flight and waiting) are handled by the live
+   *    workers, for at most graceMs;
+   * 2. close the clients CLOSE_BATCH per event-loop turn: queued output first,
+   *    then TCP end or WebSocket 1001 'gateway stopping'; reading resumes so
+   *    their FIN is seen (what they still send is routed like any event);
+   * 3. the links stay open until the close events are acked, then close;
+   * 4. at the deadline whatever is left is destroyed, and events still held
+   *    are logged with their count (the workers never saw them).
+   */
   async #stop(graceMs: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    this.#closeServers();
-    for (const conn of [...this.#table.online.values()]) this.#output.end(conn, 'gateway stopping', WS_GOING_AWAY);
-    // Let the workers hear about the closes while their links are still open.
+    const start = Date.now();
+    const deadline = start + timeoutMs;
+    // Keep the last part of the budget for closing: links and sockets.
+    const closeBy = deadline - Math.min(200, Math.floor(timeoutMs / 10));
     const router = this.#router;
-    await waitUntil(
-      () => (this.#table.size === 0 && router.unackedTotal + router.waitingTotal === 0) || router.links.size === 0,
-      Math.min(deadline, Date.now() + graceMs),
-    );
+    const held = (): number => router.unackedTotal + router.waitingTotal;
+    this.#closeServers();
+    this.#readsHeld = true;
+    this.#lifecycle.setReadsPaused(true);
+    await waitUntil(() => held() === 0 || router.links.size === 0, Math.min(start + graceMs, closeBy));
+    const phase1Held = held();
+
+    this.#readsHeld = false;
+    const clients = [...this.#table.online.values()];
+    for (let i = 0; i < clients.length; i += CLOSE_BATCH) {
+      for (const conn of clients.slice(i, i + CLOSE_BATCH)) {
+        this.#output.end(conn, 'gateway stopping', WS_GOING_AWAY);
+        this.#output.resume(conn);
+      }
+      // One batch per turn: the closes' writes go out and the loop stays responsive.
+      if (i + CLOSE_BATCH < clients.length) await new Promise((r) => setImmediate(r));
+    }
+    // Let the workers hear about the closes while their links are still open.
+    await waitUntil(() => (this.#table.size === 0 && held() === 0) || router.links.size === 0, closeBy);
+    const unhandled = held();
+    if (unhandled > 0) {
+      this.#logger.warn(
+        { events: unhandled, unacked: router.unackedTotal, waiting: router.waitingTotal, links: router.links.size, heldBeforeClosing: phase1Held },
+        'stopping with events no worker acknowledged (their clients are closed; the events are dropped)',
+      );
+    }
     for (const link of [...this.#links]) link.close('gateway stopping');
     await waitUntil(() => this.#table.size === 0, deadline);
     for (const conn of [...this.#table.online.values()]) this.#output.destroy(conn, 'gateway stopping');
@@ -284,6 +323,8 @@ export class JsEngine implements Engine {
       if (conn.lingerTimer !== null) clearTimeout(conn.lingerTimer);
       if (conn.state !== ConnectionState.Closed) conn.socket.destroy();
     }
+    // A destroyed socket reports 'close' a turn later.
+    await waitUntil(() => this.#table.size === 0, Date.now() + 100);
   }
 
   #closeServers(): void {

@@ -74,6 +74,8 @@ export class WorkerLink {
   credited = false;
   /** The worker asked for no new clients (reload). */
   draining = false;
+  /** Drained was sent: the link is empty and gets no client any more. */
+  drainedSent = false;
   /** The socket holds more than outputLimit unsent bytes. */
   outputBlocked = false;
   /** Events sent and not yet acknowledged, by seq, in send order. */
