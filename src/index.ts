@@ -20,5 +20,5 @@ export type {
   WebSocketHandshake,
   WorkerThreadInfo,
 } from './types.js';
-export type { FrameOptions, GatewayConfig, ListenerConfig, ListenerProtocol, ResolvedConfig, WorkerConfig } from './config/types.js';
+export type { FrameOptions, GatehouseConfig, GatewayConfig, ListenerConfig, ListenerInput, ListenerProtocol, RegisterConfig, ResolvedConfig, WorkerConfig } from './config/types.js';
 export { ConfigError } from './config/errors.js';

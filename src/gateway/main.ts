@@ -4,21 +4,35 @@
  * the cluster primary, which shares one listening socket per port among the
  * gateways; the worker-link listeners are this process's own (exclusive).
  *
- * Lifecycle: start the engine → IPC 'ready' with the bound ports → on SIGTERM,
- * SIGINT or IPC {type:'stop'}: stop the engine and exit 0 (within ~2 s). An
- * uncaught error is logged as fatal and ends the process with 1; the
- * supervisor restarts it.
+ * Lifecycle: start the engine → pid file `gateway-<i>.pid`, control socket
+ * `gateway-<i>.ctl` → IPC 'ready' with the bound ports. Stops on IPC
+ * {type:'stop', graceful?, deadlineMs?}, on the control socket's `stop`, on
+ * SIGTERM (graceful, stopTimeout) and — only when no supervisor is connected —
+ * on SIGINT (immediate). It keeps serving when the supervisor dies. An uncaught
+ * error is logged as fatal and ends the process with 1; the supervisor
+ * restarts it.
  */
+import { hostname } from 'node:os';
 import { readChildEnvironment } from '../config/child.js';
+import { EventRate } from '../control/event-rate.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { newGatewayId } from '../protocol/client-id.js';
+import { registerAddresses } from '../register/addresses.js';
+import { GatewayAnnouncer } from '../register/announcer.js';
+import { IMMEDIATE_STOP_MS, startChildRuntime, type StopRequest } from '../supervisor/child-runtime.js';
 import type { GatewayReadyMessage, SupervisorToChild } from '../supervisor/ipc.js';
 import type { Engine } from './engine.js';
 import { JsEngine } from './engine-js/js-engine.js';
 
-/** Stop budget: clients are closed and links given time to ack close events, then everything is destroyed. */
-const STOP_GRACE_MS = 1000;
-const STOP_TIMEOUT_MS = 1800;
+/** Immediate stop: clients are closed and links given this long to ack close events, then everything is destroyed. */
+const IMMEDIATE_GRACE_MS = 1000;
+
+/** The engine's grace (clients' in-flight events handled, output delivered) and hard timeout within a stop deadline. */
+function engineStopBudget(request: StopRequest): { graceMs: number; timeoutMs: number } {
+  const timeoutMs = Math.max(200, request.deadlineMs - 200);
+  if (!request.graceful) return { graceMs: Math.min(IMMEDIATE_GRACE_MS, timeoutMs), timeoutMs };
+  return { graceMs: Math.max(100, Math.floor(timeoutMs * 0.8)), timeoutMs };
+}
 
 async function main(): Promise<void> {
   const { index, config } = readChildEnvironment('gateway');
@@ -32,30 +46,49 @@ async function main(): Promise<void> {
   }
 
   const engine: Engine = new JsEngine({ config, gatewayId, index, logger });
-  let stopping = false;
-  const stop = (why: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ why }, 'gateway stopping');
-    const forceExit = setTimeout(() => process.exit(0), STOP_TIMEOUT_MS + 500);
-    forceExit.unref();
-    engine.stop({ graceMs: STOP_GRACE_MS, timeoutMs: STOP_TIMEOUT_MS }).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while stopping');
-        process.exit(0);
+  const rate = new EventRate(() => engine.stats().eventsAcked);
+  /** Announces this gateway to the registers once it is ready; says leave when it stops. */
+  let announcer: GatewayAnnouncer | null = null;
+  const runtime = startChildRuntime({
+    runDir: config.runDir,
+    role: 'gateway',
+    index,
+    logger,
+    stopTimeout: config.stopTimeout,
+    status: () => {
+      const s = engine.stats();
+      return {
+        connections: s.connections,
+        messagesIn: s.messagesIn,
+        messagesOut: s.messagesOut,
+        sendFailures: s.slowConsumerDrops + s.slowConsumerCloses + s.encodeErrors,
+        events: s.eventsAcked,
+        eventsPerSecond: rate.perSecond,
+        engine: 'js',
+        details: { ...s },
+      };
+    },
+    stop: async (request) => {
+      // Leave the registers first, so remote workers stop expecting this gateway while it drains.
+      const leaving = announcer?.stop();
+      await engine.stop(engineStopBudget(request));
+      await leaving;
+    },
+    commands: {
+      connections: (req) => {
+        const limit = typeof req.limit === 'number' && req.limit >= 0 ? req.limit : undefined;
+        return { gatewayId, index, total: engine.stats().connections, rows: engine.listConnections({ limit }) };
       },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('message', (msg: SupervisorToChild) => {
-    if (msg?.type === 'stop') stop('stop requested by the supervisor');
+    },
   });
-  // The supervisor gone means nobody will ever ask us to stop: stop now.
-  process.on('disconnect', () => stop('supervisor disconnected'));
+  process.on('message', (msg: SupervisorToChild) => {
+    if (typeof msg !== 'object' || msg === null || msg.type !== 'stop') return;
+    const graceful = msg.graceful === true;
+    runtime.stop({ graceful, deadlineMs: msg.deadlineMs ?? (graceful ? config.stopTimeout : IMMEDIATE_STOP_MS) }, 'stop requested by the supervisor');
+  });
 
   const addresses = await engine.start();
+  await runtime.startControl();
   const ready: GatewayReadyMessage = {
     type: 'ready',
     role: 'gateway',
@@ -65,7 +98,27 @@ async function main(): Promise<void> {
     listeners: addresses.listeners,
   };
   logger.info({ listeners: addresses.listeners, linkPath: addresses.linkPath, linkPort: addresses.linkPort }, 'gateway ready');
-  process.send?.(ready);
+  if (process.connected) process.send?.(ready);
+  const registers = registerAddresses(config);
+  if (registers.length > 0 && !runtime.stopping) {
+    announcer = new GatewayAnnouncer({
+      registers,
+      secretKey: config.secretKey,
+      logger,
+      gateway: {
+        gatewayId,
+        name: config.name,
+        address: { tcp: addresses.linkPort === null ? null : tcpAddress(config.gateway.linkHost ?? '127.0.0.1', addresses.linkPort), unix: addresses.linkPath },
+        host: hostname(),
+        runDir: config.runDir,
+      },
+    });
+    announcer.start();
+  }
+}
+
+function tcpAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function installCrashHandlers(logger: Logger): void {

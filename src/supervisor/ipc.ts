@@ -64,5 +64,14 @@ export interface WorkerReadyMessage {
   linked: number;
 }
 
-export type SupervisorToChild = StopMessage | DrainMessage;
+/**
+ * Supervisor → business worker after a failed reload: a worker of the new
+ * generation may have taken this index's pid file and control socket before
+ * it was stopped; the running worker writes and binds them again.
+ */
+export interface ReclaimMessage {
+  type: 'reclaim';
+}
+
+export type SupervisorToChild = StopMessage | DrainMessage | ReclaimMessage;
 export type ChildToSupervisor = GatewayReadyMessage | WorkerReadyMessage | RegisterReadyMessage;

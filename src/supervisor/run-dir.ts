@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 
@@ -11,8 +11,10 @@ import type { ResolvedConfig } from '../config/types.js';
  */
 export function prepareRunDir(runDir: string): void {
   const parent = dirname(runDir);
-  mkdirSync(parent, { recursive: true, mode: 0o700 });
-  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  // Recursive mkdir only where needed: Node's recursive mkdir can spin forever
+  // under pseudo filesystems such as /proc.
+  if (!existsSync(parent)) mkdirSync(parent, { recursive: true, mode: 0o700 });
+  if (!existsSync(runDir)) mkdirSync(runDir, { mode: 0o700 });
   const st = lstatSync(runDir);
   if (!st.isDirectory()) throw new Error(`run directory ${runDir} is not a directory`);
   const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
@@ -35,7 +37,7 @@ export function writeRunFiles(config: ResolvedConfig): string {
   return file;
 }
 
-/** Removes sockets and pid files left by this run; keeps the directory. */
+/** Removes link sockets, control sockets and pid files left by this run; keeps the directory (and config.json, logs). */
 export function cleanRunDir(runDir: string): void {
   let names: string[];
   try {
@@ -44,6 +46,6 @@ export function cleanRunDir(runDir: string): void {
     return;
   }
   for (const name of names) {
-    if (name.endsWith('.sock') || name.endsWith('.pid')) rmSync(join(runDir, name), { force: true });
+    if (name.endsWith('.sock') || name.endsWith('.ctl') || name.endsWith('.pid')) rmSync(join(runDir, name), { force: true });
   }
 }

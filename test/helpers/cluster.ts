@@ -49,6 +49,10 @@ export interface AppSpec {
   gateway?: Record<string, unknown>;
   worker?: Record<string, unknown>;
   queryTimeout?: number;
+  stopTimeout?: number;
+  reloadTimeout?: number;
+  logFile?: string;
+  register?: Record<string, unknown>;
   logLevel?: string;
   /** Default: `<app dir>/run`, removed with the app dir. 'default' leaves it out (gatehouse's own default). */
   runDir?: string;
@@ -77,6 +81,8 @@ export function writeApp(spec: AppSpec): string {
     runDir: join(dir, 'run'),
     ...config,
     listeners: spec.listeners.map((l) => ({ host: '127.0.0.1', port: 0, ...l })),
+    // The embedded register on port 0: concurrent test files (and other apps on this machine) never share 1236.
+    register: { port: 0, ...spec.register },
   };
   if (full.runDir === 'default') delete full.runDir;
   writeFileSync(join(dir, 'gatehouse.config.json'), JSON.stringify(full, null, 2));
