@@ -12,6 +12,7 @@ import { after, test } from 'node:test';
 import { LineClient, closeAllClients } from '../helpers/clients.js';
 import { CLI } from '../helpers/cluster.js';
 import { describe, forceStop, isRunning, readyPort, run, taggedEvents, waitFor, writeCliApp } from '../helpers/cli-commands.js';
+import type { ProcessStatus } from '../../src/control/protocol.js';
 
 const app = writeCliApp({ gateways: 2, workers: 2 });
 let client: LineClient | null = null;
@@ -25,20 +26,7 @@ function pidOf(name: string): number {
   return Number(readFileSync(join(app.runDir, `${name}.pid`), 'utf8'));
 }
 
-interface StatusRow {
-  role: string;
-  index: number | null;
-  pid: number;
-  memory: number;
-  connections: number;
-  messagesIn: number;
-  messagesOut: number;
-  sendFailures: number;
-  events: number;
-  eventsPerSecond: number;
-  engine: string | null;
-  uptime: number;
-}
+type StatusRow = ProcessStatus;
 
 async function statusJson(): Promise<{ processes: StatusRow[]; summary: Record<string, number> }> {
   const r = await run(['status', app.dir, '--json']);

@@ -10,6 +10,7 @@ import { createConnection } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, REPO_ROOT } from './cluster.js';
+import type { ProcessStatus } from '../../src/control/protocol.js';
 
 export interface CliResult {
   code: number | null;
@@ -59,22 +60,8 @@ export async function cliOk(args: readonly string[], timeoutMs = 30_000): Promis
   return r;
 }
 
-/** One row of `gatehouse status --json`. */
-export interface StatusRow {
-  role: string;
-  index: number | null;
-  pid: number;
-  memory: number;
-  connections: number;
-  messagesIn: number;
-  messagesOut: number;
-  sendFailures: number;
-  events: number;
-  eventsPerSecond: number;
-  engine: string | null;
-  uptime: number;
-  details?: Record<string, unknown>;
-}
+/** One row of `gatehouse status --json`: the shape every process answers on its control socket. */
+export type StatusRow = ProcessStatus;
 
 export interface StatusReport {
   processes: StatusRow[];
