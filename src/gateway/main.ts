@@ -15,11 +15,11 @@
 import { hostname } from 'node:os';
 import { readChildEnvironment } from '../config/child.js';
 import { EventRate } from '../control/event-rate.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import { createLogger } from '../log/logger.js';
 import { newGatewayId } from '../protocol/client-id.js';
 import { registerAddresses } from '../register/addresses.js';
 import { GatewayAnnouncer } from '../register/announcer.js';
-import { IMMEDIATE_STOP_MS, startChildRuntime, type StopRequest } from '../supervisor/child-runtime.js';
+import { IMMEDIATE_STOP_MS, exitOnUncaughtErrors, startChildRuntime, type StopRequest } from '../supervisor/child-runtime.js';
 import type { GatewayReadyMessage, SupervisorToChild } from '../supervisor/ipc.js';
 import type { Engine } from './engine.js';
 import { JsEngine } from './engine-js/js-engine.js';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const { index, config } = readChildEnvironment('gateway');
   const gatewayId = newGatewayId();
   const logger = createLogger('gateway', { index, gatewayId }, process.env.GATEHOUSE_LOG_LEVEL ?? config.logLevel);
-  installCrashHandlers(logger);
+  exitOnUncaughtErrors(logger);
 
   if (config.gateway.linkHost !== null && config.secretKey === null) {
     logger.fatal({ linkHost: config.gateway.linkHost }, 'gateway.linkHost is set but secretKey is not: refusing to accept worker links over TCP without a shared secret');
@@ -119,16 +119,6 @@ async function main(): Promise<void> {
 
 function tcpAddress(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-function installCrashHandlers(logger: Logger): void {
-  const die = (err: unknown, what: string): void => {
-    logger.fatal({ err }, what);
-    // pino writes synchronously to stdout by default: the line is out before exit.
-    process.exit(1);
-  };
-  process.on('uncaughtException', (err) => die(err, 'uncaught exception'));
-  process.on('unhandledRejection', (err) => die(err, 'unhandled promise rejection'));
 }
 
 main().catch((err: unknown) => {

@@ -11,8 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/types.js';
-import { createLogger, type Logger } from '../log/logger.js';
-import { IMMEDIATE_STOP_MS, startChildRuntime } from '../supervisor/child-runtime.js';
+import { createLogger } from '../log/logger.js';
+import { IMMEDIATE_STOP_MS, exitOnUncaughtErrors, startChildRuntime } from '../supervisor/child-runtime.js';
 import { ENV_CONFIG_FILE, ENV_ROLE, type RegisterReadyMessage, type SupervisorToChild } from '../supervisor/ipc.js';
 import { ENV_REGISTER_BIND_PORT } from './bind-port.js';
 import { RegisterServer } from './server.js';
@@ -29,7 +29,7 @@ function readConfig(): ResolvedConfig {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger('register', {}, process.env.GATEHOUSE_LOG_LEVEL ?? config.logLevel);
-  installCrashHandlers(logger);
+  exitOnUncaughtErrors(logger);
   const bindPort = process.env[ENV_REGISTER_BIND_PORT];
   const port = bindPort !== undefined && bindPort !== '' ? Number(bindPort) : config.register.port;
   const server = new RegisterServer({ secretKey: config.secretKey, logger });
@@ -69,15 +69,6 @@ async function main(): Promise<void> {
   }
   const ready: RegisterReadyMessage = { type: 'ready', role: 'register', address };
   if (process.connected) process.send?.(ready);
-}
-
-function installCrashHandlers(logger: Logger): void {
-  const die = (err: unknown, what: string): void => {
-    logger.fatal({ err }, what);
-    process.exit(1);
-  };
-  process.on('uncaughtException', (err) => die(err, 'uncaught exception'));
-  process.on('unhandledRejection', (err) => die(err, 'unhandled promise rejection'));
 }
 
 main().catch((err: unknown) => {

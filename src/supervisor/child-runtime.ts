@@ -141,3 +141,17 @@ export function startChildRuntime(opts: ChildRuntimeOptions): ChildRuntime & { s
   }
   return runtime;
 }
+
+/**
+ * A child process that meets an error nobody handled logs it and exits 1: its
+ * state may be broken, and the supervisor starts a fresh one.
+ */
+export function exitOnUncaughtErrors(logger: { fatal(obj: object, msg: string): void }): void {
+  const die = (err: unknown, what: string): void => {
+    logger.fatal({ err }, what);
+    // pino writes synchronously to stdout by default: the line is out before exit.
+    process.exit(1);
+  };
+  process.on('uncaughtException', (err) => die(err, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => die(err, 'unhandled promise rejection'));
+}

@@ -1,5 +1,5 @@
 import type { ClientCodec } from '../types.js';
-import { FramingError, messageTooLarge } from './framing-error.js';
+import { FramingError, FramingFailure, messageTooLarge } from './framing-error.js';
 
 /** A decoded message: bytes, and whether decode() gave a string (text) or bytes (binary). */
 export type DecodedMessage = (payload: Buffer, isText: boolean) => void;
@@ -40,7 +40,7 @@ export class CodecFramer {
   #held = 0;
   /** Length input() gave for the held message when it exceeded the bytes held; 0 when unknown. */
   #expected = 0;
-  #failure: FramingError | null = null;
+  readonly #failure = new FramingFailure();
 
   constructor(codec: ClientCodec, maxMessageSize: number, deliver: DecodedMessage) {
     this.#codec = codec;
@@ -53,17 +53,13 @@ export class CodecFramer {
   }
 
   push(chunk: Buffer): void {
-    if (this.#failure !== null) throw this.#failure;
-    try {
-      this.#push(chunk);
-    } catch (err) {
-      if (err instanceof FramingError) {
-        this.#failure = err;
+    this.#failure.run(
+      () => this.#push(chunk),
+      () => {
         this.#pending = null;
         this.#held = 0;
-      }
-      throw err;
-    }
+      },
+    );
   }
 
   #push(chunk: Buffer): void {

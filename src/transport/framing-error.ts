@@ -18,3 +18,25 @@ export class FramingError extends Error {
 export function messageTooLarge(maxMessageSize: number): FramingError {
   return new FramingError(`message too large (limit ${maxMessageSize} bytes)`);
 }
+
+/**
+ * Makes a framer stay failed: after a FramingError its held bytes are dropped
+ * (`discard`) and every later push throws the same error, so a connection
+ * being closed cannot produce more messages.
+ */
+export class FramingFailure {
+  #error: FramingError | null = null;
+
+  run(push: () => void, discard: () => void): void {
+    if (this.#error !== null) throw this.#error;
+    try {
+      push();
+    } catch (err) {
+      if (err instanceof FramingError) {
+        this.#error = err;
+        discard();
+      }
+      throw err;
+    }
+  }
+}

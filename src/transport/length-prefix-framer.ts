@@ -1,5 +1,5 @@
 import type { FrameOptions } from '../config/types.js';
-import { FramingError, messageTooLarge } from './framing-error.js';
+import { FramingError, FramingFailure, messageTooLarge } from './framing-error.js';
 
 /**
  * Splits a byte stream into length-prefixed messages for the `frame` protocol.
@@ -34,7 +34,7 @@ export class LengthPrefixFramer {
   #payloadLength = -1;
   #parts: Buffer[] = [];
   #payloadHeld = 0;
-  #failure: FramingError | null = null;
+  readonly #failure = new FramingFailure();
 
   constructor(options: FrameOptions, maxMessageSize: number, deliver: (payload: Buffer) => void) {
     this.#headerSize = options.headerSize;
@@ -51,19 +51,15 @@ export class LengthPrefixFramer {
   }
 
   push(chunk: Buffer): void {
-    if (this.#failure !== null) throw this.#failure;
-    try {
-      this.#push(chunk);
-    } catch (err) {
-      if (err instanceof FramingError) {
-        this.#failure = err;
+    this.#failure.run(
+      () => this.#push(chunk),
+      () => {
         this.#parts = [];
         this.#payloadHeld = 0;
         this.#headerHeld = 0;
         this.#payloadLength = -1;
-      }
-      throw err;
-    }
+      },
+    );
   }
 
   #push(chunk: Buffer): void {

@@ -1,4 +1,4 @@
-import { FramingError, messageTooLarge } from './framing-error.js';
+import { FramingFailure, messageTooLarge } from './framing-error.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -24,7 +24,7 @@ export class LineFramer {
   /** Parts of the incomplete line, in order; their total is #held. */
   #parts: Buffer[] = [];
   #held = 0;
-  #failure: FramingError | null = null;
+  readonly #failure = new FramingFailure();
   readonly #maxMessageSize: number;
   readonly #deliver: (line: Buffer) => void;
 
@@ -38,17 +38,13 @@ export class LineFramer {
   }
 
   push(chunk: Buffer): void {
-    if (this.#failure !== null) throw this.#failure;
-    try {
-      this.#push(chunk);
-    } catch (err) {
-      if (err instanceof FramingError) {
-        this.#failure = err;
+    this.#failure.run(
+      () => this.#push(chunk),
+      () => {
         this.#parts = [];
         this.#held = 0;
-      }
-      throw err;
-    }
+      },
+    );
   }
 
   #push(chunk: Buffer): void {

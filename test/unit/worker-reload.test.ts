@@ -89,7 +89,7 @@ test('a worker that stops without draining under a stream: what it held is redel
   let streaming = true;
   // At this round every client sends a slow event: the lines behind it queue up in the worker.
   let slowAt = -1;
-  const line = (i: number, k: number) => (k === slowAt ? '!sleep 100' : `${i}-${k}`);
+  const line = (i: number, k: number) => (k === slowAt ? '!sleep 400' : `${i}-${k}`);
   const stream = (async () => {
     while (streaming) {
       for (const [i, c] of clients.entries()) c.write(`${line(i, sent)}\n`);
@@ -105,7 +105,7 @@ test('a worker that stops without draining under a stream: what it held is redel
   streaming = false;
   await stream;
   for (const [i, c] of clients.entries()) {
-    const expected = [`welcome n${i}`, ...Array.from({ length: sent }, (_, k) => (k === slowAt ? 'slept 100' : `n${i}: ${i}-${k}`))];
+    const expected = [`welcome n${i}`, ...Array.from({ length: sent }, (_, k) => (k === slowAt ? 'slept 400' : `n${i}: ${i}-${k}`))];
     await waitFor(`client ${i}: ${expected.length} lines`, () => (c.lines.length >= expected.length + 1 ? true : undefined), 20000);
     // At-least-once: a line may repeat (a redelivered event whose first run's reply went out), never go missing or back in time.
     const lines = c.lines.slice(1).filter((l, k, all) => k === 0 || l !== all[k - 1]);
