@@ -1,0 +1,142 @@
+// The native gateway engine as the addon (and the standalone tests) see it:
+// the C++ counterpart of the Engine interface in src/gateway/engine.ts. It owns
+// every client socket, every worker link, the connection table, heartbeats and
+// flow control, all on one epoll set that the caller drives: it watches pollFd()
+// for readability (Node: one uv_poll) and calls run(); it calls flush() once at
+// the end of each loop turn (Node: uv_check). Nothing here is called per
+// message, and nothing throws: failures come back as false + *error.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gh {
+
+enum class ListenerProtocol : uint8_t { Text = 0, Json = 1, Frame = 2, WebSocket = 3 };
+
+struct StaticRouteSpec {
+  std::string path;         // exact URL path, e.g. "/"
+  std::string contentType;  // e.g. "text/html; charset=utf-8"
+  std::string body;         // file content, read by the caller
+};
+
+struct ListenerSpec {
+  std::string name;
+  ListenerProtocol protocol = ListenerProtocol::Text;
+  std::string host = "0.0.0.0";  // IPv4 or IPv6 literal ("::" is dual-stack)
+  int port = 0;                  // 0: the system chooses; several processes may bind one port (SO_REUSEPORT)
+  uint32_t maxMessageSize = 1024 * 1024;
+  int frameHeaderSize = 4;       // protocol Frame: 2 or 4
+  bool frameLittleEndian = false;
+  bool frameLengthIncludesHeader = false;
+  std::vector<StaticRouteSpec> staticRoutes;  // protocol WebSocket: plain HTTP GETs (+ the built-in /healthz)
+};
+
+struct EngineOptions {
+  std::string gatewayId;  // 12 lowercase hex characters: the first half of every client id
+  int pid = 0;            // reported in Hello
+  std::vector<ListenerSpec> listeners;
+  std::string linkPath;   // Unix socket for worker links (created by start(), removed by the destructor)
+  std::string linkHost;   // TCP worker-link listener host; empty: none
+  int linkPort = 0;
+  std::string secret;     // HMAC key of the link handshake ("" when no secretKey)
+  // gateway.* settings (docs/configuration.md)
+  uint32_t maxUnackedEvents = 65536;
+  uint64_t sendBufferSize = 1024 * 1024;
+  bool slowConsumerClose = false;  // policy 'close' (else 'drop')
+  uint32_t pingIntervalMs = 0;     // 0: no heartbeat
+  uint32_t pingNotResponseLimit = 0;
+  std::string pingData;            // "" sends nothing
+  // tuning (JsEngineTuning in src/gateway/engine-js/js-engine.ts)
+  uint64_t linkOutputLimit = 4 * 1024 * 1024;
+  uint32_t handshakeTimeoutMs = 5000;
+  uint32_t maxLinkFrameSize = 16 * 1024 * 1024;
+  uint32_t closeLingerMs = 5000;
+  // Work done by one run() before it returns, so one busy socket cannot starve Node's loop.
+  uint32_t maxReadsPerRun = 1024;
+};
+
+struct BoundListener {
+  std::string name;
+  ListenerProtocol protocol;
+  std::string host;
+  int port;  // the bound port (0 resolved)
+};
+
+struct BoundAddresses {
+  std::vector<BoundListener> listeners;
+  std::string linkPath;
+  int linkPort = -1;  // -1: no TCP link listener
+};
+
+// Every counter of EngineStats (src/gateway/engine.ts), same names, same meaning.
+struct EngineStatsSnapshot {
+  uint64_t connections = 0, connectionsAccepted = 0, connectionsRefused = 0, links = 0;
+  uint64_t messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0, writes = 0;
+  uint64_t tooLarge = 0, invalidJson = 0, framingErrors = 0;
+  uint64_t slowConsumerDrops = 0, slowConsumerCloses = 0, heartbeatCloses = 0, encodeErrors = 0;
+  uint64_t commands = 0, commandsForGoneClients = 0, queries = 0;
+  uint64_t eventsSent = 0, eventsAcked = 0, eventsRedelivered = 0, eventsFailed = 0;
+  uint64_t eventsUnacked = 0, eventsWaiting = 0, readPauses = 0;
+  bool readsPaused = false;
+  uint64_t linkErrors = 0, linkOutputStalls = 0;
+};
+
+// Control events for JavaScript, taken in batches by takeEvents(); never one per message.
+struct ControlEvent {
+  enum class Type : uint8_t { LinkOpen, LinkClose, ReadsPaused, ReadsResumed, Log };
+  Type type;
+  uint32_t linkId = 0;
+  std::string workerId;     // LinkOpen, LinkClose ("" when the link closed before its handshake finished)
+  int pid = 0;              // LinkOpen: the worker's pid
+  std::string transport;    // LinkOpen: "unix" | "tcp"
+  std::string reason;       // LinkClose
+  uint64_t redelivered = 0; // LinkClose
+  uint64_t heldEvents = 0;  // ReadsPaused, ReadsResumed
+  // Log: pino level name ("debug" | "info" | "warn" | "error"), message, and a JSON object of fields.
+  std::string level, message, fieldsJson;
+};
+
+class EngineImpl;
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options);
+  ~Engine();  // closes every fd and removes the link socket file
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Binds every client listener and the link listener(s); on failure nothing stays bound.
+  bool start(BoundAddresses* out, std::string* error);
+  // The epoll fd: readable whenever run() has something to do (sockets, timers).
+  int pollFd() const;
+  // Handles ready sockets and due timers without blocking (bounded work), then flushes output.
+  void run();
+  // Writes output corked since the last flush: one write per socket.
+  void flush();
+
+  // Stop primitives; src/gateway/engine-native/ sequences them like JsEngine#stop.
+  void stopAccepting();            // closes client and link listeners, stops the heartbeat
+  void setReadsHeld(bool held);    // held: no reading from clients whatever the held-events count
+  uint64_t heldEvents() const;     // unacked + waiting
+  size_t linkCount() const;        // open links (handshake done)
+  size_t connectionCount() const;  // open clients (the `connections` counter)
+  size_t trackedCount() const;     // open + closing + closed-awaiting-ack records
+  // Gracefully closes up to `max` open clients (queued output first, then TCP FIN / WebSocket close
+  // with wsCode and reason), resumes reading them so their FIN is seen; returns how many open remain.
+  size_t closeClients(size_t max, const std::string& reason, uint16_t wsCode);
+  void closeLinks(const std::string& reason);
+  void destroyAll(const std::string& reason);
+
+  EngineStatsSnapshot stats() const;
+  // ConnectionRow[] of src/gateway/engine.ts as a JSON array; limit 0: all; listener "": any.
+  std::string connectionsJson(size_t limit, const std::string& listener) const;
+  std::vector<ControlEvent> takeEvents();
+
+ private:
+  std::unique_ptr<EngineImpl> impl_;
+};
+
+}  // namespace gh
