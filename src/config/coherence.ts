@@ -33,6 +33,11 @@ function endpoints(c: ResolvedConfig): Endpoint[] {
       list.push({ label: `gateway.linkPort (gateway ${i}'s worker link)`, host: c.gateway.linkHost, port: c.gateway.linkPort + i });
     }
   }
+  if (c.gateway.opsPort !== 0) {
+    for (let i = 0; i < c.gateway.count; i++) {
+      list.push({ label: `gateway.opsPort (gateway ${i}'s operations HTTP)`, host: c.gateway.opsHost, port: c.gateway.opsPort + i });
+    }
+  }
   if (c.register.embedded && c.register.port !== 0) list.push({ label: 'register.port (the embedded register)', host: c.register.host, port: c.register.port });
   return list;
 }
@@ -44,6 +49,9 @@ export function checkCoherence(c: ResolvedConfig): void {
   }
   if (c.gateway.linkHost !== null && c.gateway.linkPort + c.gateway.count - 1 > 65535) {
     throw new ConfigError(`gateway.linkPort ${c.gateway.linkPort} leaves no port for gateway ${c.gateway.count - 1} (gateway i listens on linkPort + i, at most 65535)`);
+  }
+  if (c.gateway.opsPort !== 0 && c.gateway.opsPort + c.gateway.count - 1 > 65535) {
+    throw new ConfigError(`gateway.opsPort ${c.gateway.opsPort} leaves no port for gateway ${c.gateway.count - 1} (gateway i listens on opsPort + i, at most 65535)`);
   }
   if (c.worker.gateways.length > 0 && c.secretKey === null) {
     throw new ConfigError('worker.gateways links over TCP, which requires a secretKey');

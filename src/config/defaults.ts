@@ -19,6 +19,8 @@ export const DEFAULT_GATEWAY: GatewayConfig = {
   maxUnackedEvents: 65536,
   sendBufferSize: 1024 * 1024,
   slowConsumerPolicy: 'drop',
+  opsPort: 0,
+  opsHost: '127.0.0.1',
 };
 
 export function defaultWorker(): WorkerConfig {

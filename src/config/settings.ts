@@ -46,6 +46,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { path: 'gateway.maxUnackedEvents', kind: 'int' },
   { path: 'gateway.sendBufferSize', kind: 'int' },
   { path: 'gateway.slowConsumerPolicy', kind: 'string' },
+  { path: 'gateway.opsPort', kind: 'int' },
+  { path: 'gateway.opsHost', kind: 'string' },
   { path: 'worker.count', kind: 'int' },
   { path: 'worker.threads', kind: 'int' },
   { path: 'worker.maxBatchEvents', kind: 'int' },

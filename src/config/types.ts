@@ -47,6 +47,10 @@ export interface GatewayConfig {
   sendBufferSize: number;
   /** What happens to a slow consumer's new output: 'drop' (counted) or 'close'. Default 'drop'. */
   slowConsumerPolicy: 'drop' | 'close';
+  /** First port of the operations HTTP endpoints (/healthz, /stats, /connections); gateway i listens on opsPort + i; 0: off. Default 0. */
+  opsPort: number;
+  /** Host of the operations HTTP endpoints. Default '127.0.0.1'. */
+  opsHost: string;
 }
 
 export interface WorkerConfig {

@@ -70,6 +70,8 @@ function gateway(raw: Raw): GatewayConfig {
     maxUnackedEvents: int(g.maxUnackedEvents, 'gateway.maxUnackedEvents', 16, 1 << 24, DEFAULT_GATEWAY.maxUnackedEvents),
     sendBufferSize: int(g.sendBufferSize, 'gateway.sendBufferSize', 1024, 1 << 30, DEFAULT_GATEWAY.sendBufferSize),
     slowConsumerPolicy: oneOf(g.slowConsumerPolicy, 'gateway.slowConsumerPolicy', ['drop', 'close'], DEFAULT_GATEWAY.slowConsumerPolicy),
+    opsPort: int(g.opsPort, 'gateway.opsPort', 0, 65535, DEFAULT_GATEWAY.opsPort),
+    opsHost: nonEmpty(g.opsHost, 'gateway.opsHost', DEFAULT_GATEWAY.opsHost),
   };
 }
 

@@ -23,6 +23,7 @@ import { IMMEDIATE_STOP_MS, exitOnUncaughtErrors, startChildRuntime, type StopRe
 import type { GatewayReadyMessage, SupervisorToChild } from '../supervisor/ipc.js';
 import type { Engine } from './engine.js';
 import { JsEngine } from './engine-js/js-engine.js';
+import { startOpsHttp, type OpsHttpServer } from './ops-http/ops-http.js';
 
 /** Immediate stop: clients are closed and links given this long to ack close events, then everything is destroyed. */
 const IMMEDIATE_GRACE_MS = 1000;
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const rate = new EventRate(() => engine.stats().eventsAcked);
   /** Announces this gateway to the registers once it is ready; says leave when it stops. */
   let announcer: GatewayAnnouncer | null = null;
+  /** The operations HTTP endpoints (gateway.opsPort), closed first at stop so health checks see the drain. */
+  let ops: OpsHttpServer | null = null;
   const runtime = startChildRuntime({
     runDir: config.runDir,
     role: 'gateway',
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     stop: async (request) => {
       // Leave the registers first, so remote workers stop expecting this gateway while it drains.
       const leaving = announcer?.stop();
+      await ops?.close();
       await engine.stop(engineStopBudget(request));
       await leaving;
     },
@@ -88,6 +92,10 @@ async function main(): Promise<void> {
   });
 
   const addresses = await engine.start();
+  if (config.gateway.opsPort !== 0) {
+    const source = { engine, engineKind: engine instanceof JsEngine ? ('js' as const) : ('native' as const) };
+    ops = await startOpsHttp({ host: config.gateway.opsHost, port: config.gateway.opsPort + index, source, logger });
+  }
   await runtime.startControl();
   const ready: GatewayReadyMessage = {
     type: 'ready',
