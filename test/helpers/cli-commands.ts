@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { childEnv } from './child-env.js';
 import { CLI, REPO_ROOT } from './cluster.js';
 
 export interface RunResult {
@@ -19,9 +20,7 @@ export interface RunResult {
 
 /** Runs `gatehouse <args>`; SIGKILLs it past timeoutMs (code null). */
 export function run(args: readonly string[], timeoutMs = 30_000): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  for (const key of Object.keys(env)) if (key.startsWith('GATEHOUSE_')) delete env[key];
+  const env = childEnv();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from './child-env.js';
 
 /** The repository root (this file runs from dist/test/helpers/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -355,15 +356,6 @@ export class Cluster {
     })();
     return this.#stopped;
   }
-}
-
-function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // The test runner's marker and GATEHOUSE_* overrides of the environment the
-  // tests run in must not leak into the processes under test.
-  delete env.NODE_TEST_CONTEXT;
-  for (const key of Object.keys(env)) if (key.startsWith('GATEHOUSE_')) delete env[key];
-  return { ...env, ...extra };
 }
 
 /** Spawns the supervisor without waiting for it to be ready. */

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { childEnv } from './child-env.js';
 import { CLI, REPO_ROOT } from './cluster.js';
 import type { ProcessStatus } from '../../src/control/protocol.js';
 
@@ -27,10 +28,7 @@ export function describeRun(args: readonly string[], r: CliResult): string {
 }
 
 function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  for (const key of Object.keys(env)) if (key.startsWith('GATEHOUSE_')) delete env[key];
-  return env;
+  return childEnv();
 }
 
 /** Runs the CLI; kills it (SIGKILL) and reports `code: null` if it runs past timeoutMs. */
