@@ -1,0 +1,177 @@
+// The gateway engine's logic without sockets: the connection table, the event
+// router, the worker links, commands and queries, counters, control events. The
+// I/O layer (native/src/engine/) owns every fd, framer, output buffer and timer,
+// calls the methods below as things happen, and is reached back through ClientIo
+// (clients) and each WorkerLink's output (links). Single-threaded; nothing here
+// blocks or throws.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/client_io.h"
+#include "core/client_record.h"
+#include "core/connection_table.h"
+#include "core/counters.h"
+#include "core/event_router.h"
+#include "core/outgoing_message.h"
+#include "core/worker_link.h"
+#include "engine/engine.h"
+
+namespace gh {
+
+// WebSocket close codes the gateway sends.
+constexpr uint16_t kWsNormalClosure = 1000;
+constexpr uint16_t kWsGoingAway = 1001;
+
+struct CoreListener {
+  std::string name;
+  ListenerProtocol protocol = ListenerProtocol::Text;
+  std::string host;
+  int port = 0;  // the bound port (setListenerPort once known)
+  ListenerEncoding encoding;
+};
+
+struct CoreOptions {
+  std::string gatewayId;  // 12 lowercase hex characters
+  int pid = 0;
+  std::vector<CoreListener> listeners;
+  std::string secret;
+  uint32_t maxUnackedEvents = 65536;
+  uint64_t linkOutputLimit = 4 * 1024 * 1024;
+  uint32_t handshakeTimeoutMs = 5000;
+  uint32_t maxLinkFrameSize = 16 * 1024 * 1024;
+  // ms since the epoch (connectedAt, lastMessageAt, handshake deadlines); tests pass a fake clock.
+  std::function<int64_t()> clock;  // empty: the system clock
+};
+
+// The core's view of EngineOptions (listeners, limits, secret).
+CoreOptions coreOptionsFrom(const EngineOptions& options);
+// "text" | "json" | "frame" | "websocket".
+const char* protocolName(ListenerProtocol protocol);
+
+class GatewayCore : private LinkHandlers, private RouterHooks {
+ public:
+  GatewayCore(CoreOptions options, ClientIo* io);
+  ~GatewayCore();  // frees every record and link (no events or callbacks)
+  GatewayCore(const GatewayCore&) = delete;
+  GatewayCore& operator=(const GatewayCore&) = delete;
+
+  Counters& counters() { return counters_; }
+  const Counters& counters() const { return counters_; }
+  const CoreOptions& options() const { return options_; }
+  const ConnectionTable& table() const { return table_; }
+  const EventRouter& router() const { return router_; }
+  int64_t now() const;
+  void setListenerPort(size_t index, int port);  // before any link is accepted (Hello lists it)
+
+  // ---- clients (the I/O layer calls these)
+  // Whether a new client may come in now (held events under 2 × maxUnackedEvents);
+  // counts a refusal (and logs every 1000th) when not.
+  bool admit();
+  // A record for a new connection (number drawn, not yet in the table). The I/O
+  // layer sets record->io, then calls clientOpened; or discardClient if it gives up.
+  ClientRecord* createClient(uint16_t listener, std::string_view remoteAddress, int remotePort,
+                             std::string_view localAddress, int localPort);
+  void discardClient(ClientRecord* client);
+  // In the table, connect event queued; reads start paused when they are (the
+  // I/O layer applies setReadsPaused to new clients itself).
+  void clientOpened(ClientRecord* client);
+  // WebSocket: the websocket-connect event with the handshake JSON, after clientOpened.
+  void clientWebSocketConnect(ClientRecord* client, std::string handshakeJson);
+  // One framed message (messagesIn, lastMessageAt, message event).
+  void clientMessage(ClientRecord* client, std::string payload, PayloadKind kind);
+  // Records a reason for the coming close unless one is set ("connection error: ECONNRESET", …).
+  void noteCloseReason(ClientRecord* client, std::string_view reason);
+  // The socket is gone: out of the table and indexes, close event queued with
+  // closeReason (else `reason`, else "client closed"). The I/O layer must not use
+  // the pointer afterwards (the core frees it once the close event is acked).
+  void clientClosed(ClientRecord* client, std::string_view reason = {});
+  // Graceful close (queued output, then FIN / WebSocket close wsCode): Open only.
+  void endClient(ClientRecord* client, std::string_view reason, uint16_t wsCode = kWsNormalClosure);
+  // Destroy at once: anything not Closed.
+  void destroyClient(ClientRecord* client, std::string_view reason);
+
+  // ---- links
+  // A new link socket: the link (owned by the core) with Hello queued in its output.
+  WorkerLink* linkAccepted(LinkTransport transport);
+  // The link's socket is gone (peer closed, error, or after the close the core
+  // requested): the link closes if it was not closed yet, with `reason` ("the
+  // worker closed the link", "socket error: EPIPE"), and is freed: the pointer is
+  // invalid after this call.
+  void linkSocketClosed(WorkerLink* link, const std::string& reason);
+  // The I/O layer wrote link output (after WorkerLink::outputWritten): events may flow again.
+  void linkOutputFlushed(WorkerLink* link);
+  // Handshake deadlines.
+  void tick();
+  std::vector<WorkerLink*> allLinks() const;  // every link not yet freed
+
+  // ---- load and stopping
+  bool readsPaused() const { return router_.readsPaused() || readsHeld_; }
+  bool overloaded() const { return router_.overloaded(); }
+  uint64_t heldEvents() const { return router_.held(); }
+  size_t linkCount() const { return router_.links().size(); }
+  size_t connectionCount() const { return table_.size(); }
+  size_t trackedCount() const { return table_.trackedCount(); }
+  // Held: no reading from clients whatever the held-events count.
+  void setReadsHeld(bool held);
+  // Gracefully closes up to `max` open clients (in connection order) and resumes
+  // reading them; returns how many open clients remain.
+  size_t closeClients(size_t max, std::string_view reason, uint16_t wsCode);
+  void closeLinks(const std::string& reason);
+  void destroyAll(std::string_view reason);
+
+  // ---- reporting
+  EngineStatsSnapshot stats() const;  // `writes` is counters().writes, bumped by the I/O layer
+  std::string statsJson() const;      // the stats query's result: EngineStats key order, gatewayId first
+  // ConnectionRow[] as JSON; limit 0: all; listener "": any.
+  std::string connectionsJson(size_t limit, std::string_view listener) const;
+  // Link open/close, reads paused/resumed, log records — in order.
+  std::vector<ControlEvent> takeEvents();
+  void log(const char* level, std::string message, std::string fieldsJson);
+
+  // ---- for commands and queries (command_executor.cc, query_handler.cc)
+  ConnectionTable& mutableTable() { return table_; }
+  ClientIo* io() { return io_; }
+  // Encodes for the client's listener (once per message) and sends; false when not written.
+  bool deliver(ClientRecord* client, OutgoingMessage& message);
+
+ private:
+  // LinkHandlers
+  void linkOpened(WorkerLink& link) override;
+  void linkAck(WorkerLink& link, const uint32_t* seqs, size_t count) override;
+  void linkCredit(WorkerLink& link, uint32_t credits) override;
+  void linkDrain(WorkerLink& link) override;
+  bool linkCommand(WorkerLink& link, std::string_view body, std::string* error) override;
+  bool linkQuery(WorkerLink& link, std::string_view body, std::string& out, std::string* error) override;
+  void linkOutputBlocked(WorkerLink& link) override;
+  void linkOutputDrained(WorkerLink& link) override;
+  void linkClosedByProtocol(WorkerLink& link, const std::string& reason, bool wasOpen, bool protocolError) override;
+  void linkLog(const char* level, std::string message, std::string fieldsJson) override;
+  // RouterHooks
+  void routerReadsPaused(bool paused) override;
+  void routerClientDone(ClientRecord& client) override;
+  void routerAppendEvent(WorkerLink& link, PendingEvent& ev) override;
+  void routerLog(const char* level, std::string message, std::string fieldsJson) override;
+
+  void applyReadsPaused(bool paused);
+  void appendInfoJson(std::string& out, const ClientRecord& c) const;
+
+  CoreOptions options_;
+  ClientIo* io_;
+  Counters counters_;
+  ConnectionTable table_;
+  EventRouter router_;
+  LinkConfig linkConfig_;
+  uint32_t nextLinkId_ = 0;
+  std::vector<std::unique_ptr<WorkerLink>> links_;  // every link not yet freed
+  std::vector<ControlEvent> events_;
+  bool readsHeld_ = false;
+  bool ioPaused_ = false;  // what the I/O layer was last told
+};
+
+}  // namespace gh
