@@ -21,12 +21,9 @@
 #include "core/outgoing_message.h"
 #include "core/worker_link.h"
 #include "engine/engine.h"
+#include "framing/websocket_frame.h"  // kWsNormalClosure, kWsGoingAway
 
 namespace gh {
-
-// WebSocket close codes the gateway sends.
-constexpr uint16_t kWsNormalClosure = 1000;
-constexpr uint16_t kWsGoingAway = 1001;
 
 struct CoreListener {
   std::string name;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "framing/framing_types.h"
 
 namespace gh {
 
@@ -22,9 +23,7 @@ constexpr uint8_t kCommandHasData = 0x04;  // CloseClient: send the data first
 // How a listener's clients are written to (from ListenerSpec).
 struct ListenerEncoding {
   ListenerProtocol protocol = ListenerProtocol::Text;
-  int frameHeaderSize = 4;
-  bool frameLittleEndian = false;
-  bool frameLengthIncludesHeader = false;
+  FrameOptions frame;  // protocol Frame
 };
 
 // The bytes `data` becomes on a listener: raw when flags has kCommandRaw, else a

@@ -9,13 +9,14 @@
 #include <cstdint>
 #include <string>
 
+#include "framing/framing_types.h"  // PayloadKind
+
 namespace gh {
 
 struct ClientRecord;
 
-// Event kinds and payload kinds (docs/protocol.md "Events").
+// Event kinds (docs/protocol.md "Events"); PayloadKind is framing's.
 enum class EventKind : uint8_t { Connect = 1, WebSocketConnect = 2, Message = 3, Close = 4 };
-enum class PayloadKind : uint8_t { Text = 0, Binary = 1, Json = 2 };
 
 struct PendingEvent {
   // The one list the event is in: its client's queue (next only) or its link's
