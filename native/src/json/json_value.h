@@ -1,0 +1,84 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gh {
+
+enum class JsonType : uint8_t { Null, Bool, Number, String, Array, Object };
+
+// An ordered JSON DOM that behaves like what JSON.parse builds in JavaScript:
+// objects keep their keys in JavaScript property order (canonical array-index
+// keys "0".."4294967294" ascending first, then the others in insertion order),
+// so serializing gives what JSON.stringify would. Numbers keep their source
+// text; strings and keys hold their decoded UTF-8 (a lone surrogate escape in
+// its 3-byte generalized form, see appendJsonString).
+class JsonValue {
+ public:
+  using Member = std::pair<std::string, JsonValue>;
+
+  JsonValue() = default;
+  static JsonValue makeNull() { return JsonValue(); }
+  static JsonValue makeBool(bool b);
+  static JsonValue makeNumber(std::string_view text);  // text must be a JSON number
+  static JsonValue makeString(std::string s);
+  static JsonValue makeArray();
+  static JsonValue makeObject();
+
+  JsonType type() const { return type_; }
+  bool isNull() const { return type_ == JsonType::Null; }
+  bool isBool() const { return type_ == JsonType::Bool; }
+  bool isNumber() const { return type_ == JsonType::Number; }
+  bool isString() const { return type_ == JsonType::String; }
+  bool isArray() const { return type_ == JsonType::Array; }
+  bool isObject() const { return type_ == JsonType::Object; }
+
+  bool boolValue() const { return bool_; }
+  // The number's JSON source text, or the string's decoded value.
+  const std::string& text() const { return text_; }
+  double numberValue() const;
+
+  // Arrays: the items; objects: the members in property order. Empty otherwise.
+  const std::vector<JsonValue>& items() const { return items_; }
+  std::vector<JsonValue>& items() { return items_; }
+  const std::vector<Member>& members() const { return members_; }
+  void push(JsonValue v) { items_.push_back(std::move(v)); }
+
+  // Objects only. find returns null when the key is absent.
+  const JsonValue* find(std::string_view key) const;
+  JsonValue* find(std::string_view key);
+  // Sets key to v: an existing key keeps its place; a new one goes where
+  // JavaScript would put it. Returns the stored value.
+  JsonValue& set(std::string_view key, JsonValue v);
+  // Removes key; false when it was absent.
+  bool remove(std::string_view key);
+
+  // For parsers that add many members at once: append in source order, then
+  // finishObject() merges duplicates (the last value wins, at the first key's
+  // place, as JSON.parse does) and moves array-index keys to the front.
+  void appendMember(std::string key, JsonValue v) { members_.emplace_back(std::move(key), std::move(v)); }
+  void finishObject();
+
+ private:
+  JsonType type_ = JsonType::Null;
+  bool bool_ = false;
+  std::string text_;
+  std::vector<JsonValue> items_;
+  std::vector<Member> members_;
+};
+
+// True when key is a canonical array index (0 .. 2^32-2, no leading zero);
+// *index gets its value.
+bool jsonArrayIndexKey(std::string_view key, uint32_t* index);
+
+// Parses one JSON text (JSON whitespace around allowed) exactly as JSON.parse
+// does, nesting bounded by kMaxJsonDepth. On false *out is unspecified and
+// *error (when given) says why.
+bool parseJson(std::string_view text, JsonValue* out, std::string* error);
+
+// Appends JSON.stringify(v) (compact).
+void serializeJson(const JsonValue& v, std::string& out);
+
+}  // namespace gh
