@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "util/utf8.h"
+
 namespace gh {
 namespace json_scan {
 
@@ -15,29 +17,6 @@ int hexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// Length of the strict UTF-8 sequence at p (no overlongs, no surrogates,
-// at most U+10FFFF), or 0 when it is not one. A private copy until
-// util/utf8.h lands; the verdict is the same as Node's buffer.isUtf8.
-size_t utf8SequenceLength(const unsigned char* p, size_t n) {
-  unsigned char c = p[0];
-  if (c < 0x80) return 1;
-  auto cont = [&](size_t k) { return k < n && (p[k] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && p[1] < 0xA0) return 0;   // overlong
-    if (c == 0xED && p[1] >= 0xA0) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && p[1] < 0x90) return 0;   // overlong
-    if (c == 0xF4 && p[1] >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
 }
 
 void appendUtf8(std::string* out, uint32_t cp) {
@@ -128,12 +107,14 @@ size_t scanString(std::string_view s, size_t i, bool* plain, const char** why) {
       i++;
       continue;
     }
-    size_t len = utf8SequenceLength(p + i, n - i);
-    if (len == 0) {
+    // A maximal run of non-ASCII bytes is valid exactly when it is a
+    // sequence of whole UTF-8 characters, since ASCII never occurs inside one.
+    size_t run = i;
+    while (i < n && p[i] >= 0x80) i++;
+    if (!utf8Valid(p + run, i - run)) {
       *why = "not valid UTF-8";
       return std::string_view::npos;
     }
-    i += len;
   }
   *why = "unterminated string";
   return std::string_view::npos;
