@@ -45,6 +45,13 @@ class JsonValue {
   std::vector<JsonValue>& items() { return items_; }
   const std::vector<Member>& members() const { return members_; }
   void push(JsonValue v) { items_.push_back(std::move(v)); }
+  // Moves the members out (the object is left empty), for consumers that
+  // move the values elsewhere.
+  std::vector<Member> takeMembers() {
+    std::vector<Member> out = std::move(members_);
+    members_.clear();
+    return out;
+  }
 
   // Objects only. find returns null when the key is absent.
   const JsonValue* find(std::string_view key) const;
