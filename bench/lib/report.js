@@ -1,0 +1,43 @@
+// The results file (JSON) and its markdown summary: a table per measurement and the ratios the issue asks about.
+const TARGETS = { js: 'gatehouse, JS engine', native: 'gatehouse, native engine', uws: 'raw uWebSockets.js' };
+
+function fmt(n) {
+  return n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US');
+}
+
+function ratio(a, b) {
+  return a && b ? `${(a / b).toFixed(2)}×` : '—';
+}
+
+function find(results, target, protocol) {
+  return results.runs.find((r) => r.target === target && r.protocol === protocol && !r.error);
+}
+
+export function markdown(results) {
+  const lines = [];
+  const s = results.settings;
+  lines.push(`# Benchmark ${results.date} (${results.name})`, '');
+  lines.push(`Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, Linux ${results.machine.kernel}, Node ${results.machine.node}. Loopback only; load generators on the same cores as the server.`);
+  lines.push(`${fmt(s.connections)} connections from ${s.loaders} loader processes; broadcast of ${s.messageBytes}-byte messages, window ${s.window}, measured ${s.broadcastSeconds} s after ${s.warmupMs / 1000} s warm-up; round trip: ${s.probeConnections} clients × 1 message / ${s.probeIntervalMs} ms for ${s.probeSeconds} s.`, '');
+  lines.push('| server | protocol | deliveries/s | broadcasts/s | server CPU (cores) | deliveries per server CPU-s | RSS per idle connection | round trip p50 | p99 |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results.runs) {
+    if (r.error) {
+      lines.push(`| ${TARGETS[r.target]} | ${r.protocol} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | |`);
+      continue;
+    }
+    const b = r.broadcast;
+    lines.push(`| ${TARGETS[r.target]} | ${r.protocol} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${fmt(b.deliveriesPerServerCpuSecond)} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs |`);
+  }
+  lines.push('');
+  lines.push('| protocol | native / JS deliveries/s (target ≥ 1.5×) | native / JS per CPU-s | native / JS memory per connection (target ≤ 0.5×, < 1 KiB) | native / JS p99 (target ≤ 1×) | native / raw uWS deliveries/s |');
+  lines.push('|---|---:|---:|---:|---:|---:|');
+  for (const protocol of s.protocols) {
+    const js = find(results, 'js', protocol);
+    const nat = find(results, 'native', protocol);
+    const uws = find(results, 'uws', protocol);
+    lines.push(`| ${protocol} | ${ratio(nat?.broadcast.deliveriesPerSecond, js?.broadcast.deliveriesPerSecond)} | ${ratio(nat?.broadcast.deliveriesPerServerCpuSecond, js?.broadcast.deliveriesPerServerCpuSecond)} | ${ratio(nat?.memory.bytesPerConnection, js?.memory.bytesPerConnection)} | ${ratio(nat?.latencyUs.p99, js?.latencyUs.p99)} | ${ratio(nat?.broadcast.deliveriesPerSecond, uws?.broadcast.deliveriesPerSecond)} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

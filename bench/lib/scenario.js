@@ -1,0 +1,108 @@
+// One measured run against one server: connect the idle crowd (memory), probe
+// the round trip (latency), then drive broadcasts (deliveries per second).
+import { all, Loader } from './loadgen.js';
+import { cpuSeconds, rssBytes, sleep } from './proc.js';
+
+const MiB = 1024 * 1024;
+
+/**
+ * Source addresses: loader k's connections come from 127.(k+1).0.1 upwards,
+ * 1000 per address; the prober and the broadcaster from 127.200.0.x. Spread
+ * over 127.0.0.0/8 so no address pair runs short of ephemeral ports.
+ */
+function crowd(target, settings) {
+  const per = Math.ceil(settings.connections / settings.loaders);
+  const loaders = [];
+  for (let k = 0, left = settings.connections; k < settings.loaders && left > 0; k++, left -= per) {
+    loaders.push(new Loader({ port: target.port, proto: target.protocol, conns: Math.min(per, left), srcFirst: `127.${k + 1}.0.1`, perSrc: 1000 }));
+  }
+  return loaders;
+}
+
+async function connected(loaders, ms) {
+  const ready = await Promise.all(loaders.map((l) => l.ready(ms)));
+  return ready.reduce((n, r) => n + r.connected, 0);
+}
+
+function sum(answers, key) {
+  return answers.reduce((n, a) => n + a[key], 0);
+}
+
+export async function runScenario(target, settings, log) {
+  const result = { target: target.name, protocol: target.protocol, connections: settings.connections };
+  const loaders = [];
+  try {
+    await sleep(1000);
+    const rssBefore = rssBytes(target.pid);
+    loaders.push(...crowd(target, settings));
+    const t0 = Date.now();
+    const open = await connected(loaders, 60_000);
+    result.connectSeconds = (Date.now() - t0) / 1000;
+    if (open !== settings.connections) throw new Error(`only ${open} of ${settings.connections} connections opened`);
+    await sleep(settings.settleMs);
+    const rssAfter = rssBytes(target.pid);
+    result.memory = {
+      rssBeforeMiB: +(rssBefore / MiB).toFixed(1),
+      rssAfterMiB: +(rssAfter / MiB).toFixed(1),
+      bytesPerConnection: Math.round((rssAfter - rssBefore) / settings.connections),
+    };
+    log(`  ${open} connections in ${result.connectSeconds}s; RSS ${result.memory.rssBeforeMiB} → ${result.memory.rssAfterMiB} MiB (${result.memory.bytesPerConnection} B/conn)`);
+
+    // Round trip with the crowd connected and quiet.
+    const prober = new Loader({ port: target.port, proto: target.protocol, conns: settings.probeConnections, mode: 'probe', intervalMs: settings.probeIntervalMs, srcFirst: '127.200.0.1', perSrc: 1000 });
+    loaders.push(prober);
+    await prober.ready(10_000);
+    await prober.command('start');
+    await sleep(1000);
+    await prober.command('reset');
+    await sleep(settings.probeSeconds * 1000);
+    const probe = await prober.command('stats');
+    await prober.command('stop');
+    result.latencyUs = probe.latencyUs;
+    result.latencyUs.messagesPerSecond = Math.round(probe.latencyUs.n / settings.probeSeconds);
+    log(`  round trip p50 ${probe.latencyUs.p50} µs, p99 ${probe.latencyUs.p99} µs over ${probe.latencyUs.n} messages`);
+
+    // Broadcasts: one client keeps `window` requests outstanding; every client counts what it receives.
+    const caster = new Loader({ port: target.port, proto: target.protocol, conns: 1, mode: 'broadcast', window: settings.window, size: settings.messageSize, srcFirst: '127.201.0.1' });
+    loaders.push(caster);
+    await caster.ready(10_000);
+    await caster.command('start');
+    await sleep(settings.warmupMs);
+    const receivers = loaders.filter((l) => l !== prober);
+    await all(receivers, 'reset');
+    const statsBefore = await target.stats();
+    const cpuBefore = cpuSeconds(target.pid);
+    const workerCpuBefore = target.workerPid ? cpuSeconds(target.workerPid) : 0;
+    const start = process.hrtime.bigint();
+    await sleep(settings.broadcastSeconds * 1000);
+    const answers = await all(receivers, 'stats');
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const cpu = cpuSeconds(target.pid) - cpuBefore;
+    const workerCpu = target.workerPid ? cpuSeconds(target.workerPid) - workerCpuBefore : 0;
+    const statsAfter = await target.stats();
+    await caster.command('stop');
+    const casterStats = answers[answers.length - 1];
+    const received = sum(answers, 'received');
+    result.broadcast = {
+      seconds: +seconds.toFixed(2),
+      messageBytes: settings.messageSize,
+      window: settings.window,
+      broadcastsPerSecond: Math.round(casterStats.sent / seconds),
+      deliveriesPerSecond: Math.round(received / seconds),
+      serverCpuPerSecond: +(cpu / seconds).toFixed(2),
+      deliveriesPerServerCpuSecond: cpu > 0 ? Math.round(received / cpu) : null,
+      workerCpuPerSecond: target.workerPid ? +(workerCpu / seconds).toFixed(2) : null,
+      windowStalls: casterStats.stalls,
+      closedDuring: sum(answers, 'closed'),
+    };
+    if (statsBefore.messagesOut !== undefined) {
+      result.broadcast.gatewayMessagesOutPerSecond = Math.round((statsAfter.messagesOut - statsBefore.messagesOut) / seconds);
+      result.broadcast.slowConsumerDrops = statsAfter.slowConsumerDrops - statsBefore.slowConsumerDrops;
+      result.broadcast.gatewayWritesPerSecond = Math.round((statsAfter.writes - statsBefore.writes) / seconds);
+    }
+    log(`  broadcast: ${result.broadcast.deliveriesPerSecond} deliveries/s (${result.broadcast.broadcastsPerSecond} broadcasts/s), server CPU ${result.broadcast.serverCpuPerSecond}/s`);
+    return result;
+  } finally {
+    await Promise.all(loaders.map((l) => l.quit()));
+  }
+}

@@ -1,0 +1,111 @@
+// The servers under test: the real gatehouse process tree (supervisor, one
+// gateway, one business worker) with either engine, and the raw
+// uWebSockets.js baseline (bench/uws-server.js).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { sleep } from './proc.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+const APP = join(ROOT, 'bench/app');
+const UWS_SERVER = join(ROOT, 'bench/uws-server.js');
+
+function run(args, env, ms) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`gatehouse ${args[0]} exited with ${code}: ${out.trim()}`));
+    });
+  });
+}
+
+/** The environment without the caller's GATEHOUSE_* settings, so only the bench's own apply. */
+function cleanEnv(extra) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GATEHOUSE_') && k !== 'UWS_USE_FALLBACK') env[k] = v;
+  return { ...env, ...extra };
+}
+
+export class GatehouseTarget {
+  constructor({ engine, protocol, port, opsPort }) {
+    this.name = engine;
+    this.engine = engine;
+    this.protocol = protocol;
+    this.port = port;
+    this.opsPort = opsPort;
+    this.runDir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
+    this.env = cleanEnv(engine === 'native' ? { GATEHOUSE_ENGINE: 'native' } : {});
+    this.args = [APP, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
+  }
+
+  async start() {
+    await run(['start', ...this.args, '-d'], this.env, 30_000);
+    this.pid = Number(readFileSync(join(this.runDir, 'gateway-0.pid'), 'utf8').trim());
+    this.workerPid = Number(readFileSync(join(this.runDir, 'worker-0.pid'), 'utf8').trim());
+    const stats = await this.stats();
+    if (stats.engine !== this.engine) {
+      await this.stop();
+      throw new Error(`asked for the ${this.engine} engine, the gateway runs ${stats.engine}`);
+    }
+  }
+
+  /** The gateway's counters, from its operations endpoint. */
+  async stats() {
+    const r = await fetch(`http://127.0.0.1:${this.opsPort}/stats`);
+    if (r.status !== 200) throw new Error(`/stats answered ${r.status}`);
+    return r.json();
+  }
+
+  async stop() {
+    try {
+      await run(['stop', ...this.args], this.env, 30_000);
+    } finally {
+      rmSync(this.runDir, { recursive: true, force: true });
+    }
+  }
+}
+
+export class UwsTarget {
+  constructor({ port }) {
+    this.name = 'uws';
+    this.engine = 'uws';
+    this.protocol = 'websocket';
+    this.port = port;
+  }
+
+  async start() {
+    this.child = spawn(process.execPath, [UWS_SERVER, String(this.port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.lines = createInterface({ input: this.child.stdout });
+    const first = await new Promise((resolve, reject) => {
+      this.lines.once('line', (l) => resolve(JSON.parse(l)));
+      this.child.once('exit', (code) => reject(new Error(`uws-server exited with ${code}`)));
+    });
+    this.pid = first.pid;
+    this.workerPid = null;
+  }
+
+  async stats() {
+    return new Promise((resolve) => {
+      this.lines.once('line', (l) => resolve(JSON.parse(l)));
+      this.child.stdin.write('stats\n');
+    });
+  }
+
+  async stop() {
+    if (this.child.exitCode !== null) return;
+    const gone = new Promise((r) => this.child.once('exit', r));
+    this.child.stdin.end();
+    await Promise.race([gone, sleep(3000)]);
+    this.child.kill('SIGKILL');
+  }
+}

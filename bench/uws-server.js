@@ -1,0 +1,41 @@
+// The raw uWebSockets.js baseline: one process, one App, every connection
+// subscribed to one topic. "b …" from a client is published to all (uWS corks
+// and fans out in C++: the best a JS-driven WebSocket server here can do);
+// "p …" is echoed to its sender. Prints {"port":N} once listening.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const dir = require.resolve('uWebSockets.js/package.json').replace(/package\.json$/, '');
+// The binary itself: the package's entry would silently fall back to a ws-based imitation.
+const uws = require(`${dir}binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`);
+
+const port = Number(process.argv[2] ?? 0);
+let published = 0;
+const app = uws.App();
+app.ws('/*', {
+  compression: uws.DISABLED,
+  maxPayloadLength: 4096,
+  // The same bound per connection as gatehouse's default gateway.sendBufferSize.
+  maxBackpressure: 1024 * 1024,
+  idleTimeout: 0,
+  open: (ws) => ws.subscribe('all'),
+  message: (ws, message, isBinary) => {
+    const first = new Uint8Array(message, 0, 1)[0];
+    if (first === 0x62 /* b */) {
+      app.publish('all', message, isBinary);
+      published++;
+    } else if (first === 0x70 /* p */) ws.send(message, isBinary);
+  },
+});
+app.listen('127.0.0.1', port, 1, (listenSocket) => {
+  if (!listenSocket) {
+    console.error(`cannot listen on 127.0.0.1:${port}`);
+    process.exit(1);
+  }
+  process.stdout.write(`${JSON.stringify({ port: uws.us_socket_local_port(listenSocket), pid: process.pid })}\n`);
+});
+process.stdin.on('data', () => process.stdout.write(`${JSON.stringify({ published })}\n`));
+process.stdin.on('end', () => {
+  app.close();
+  process.exit(0);
+});
