@@ -44,6 +44,7 @@ export const DEFAULT_REGISTER: RegisterConfig = {
 export const DEFAULT_QUERY_TIMEOUT = 5000;
 export const DEFAULT_STOP_TIMEOUT = 10000;
 export const DEFAULT_RELOAD_TIMEOUT = 30000;
+export const DEFAULT_ENGINE = 'auto' as const;
 /** The names an app's config file may have; an app has exactly one of them. */
 export const CONFIG_FILE_NAMES = [
   'gatehouse.config.json',

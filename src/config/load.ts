@@ -19,6 +19,8 @@ export interface ConfigOverrides {
   runDir?: string;
   logLevel?: ResolvedConfig['logLevel'];
   secretKey?: string;
+  /** `--engine` (start, restart): 'auto' | 'native' | 'js', checked like the setting. */
+  engine?: string;
   set?: SettingOverride[];
 }
 
@@ -31,6 +33,7 @@ function namedFlagOverrides(flags: ConfigOverrides): SettingOverride[] {
     ['runDir', 'runDir', '--run-dir'],
     ['logLevel', 'logLevel', '--log-level'],
     ['secretKey', 'secretKey', '--secret-key'],
+    ['engine', 'engine', '--engine'],
   ];
   const out: SettingOverride[] = [];
   for (const [key, path, source] of named) {

@@ -36,6 +36,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { path: 'logFile', kind: 'path' },
   { path: 'stopTimeout', kind: 'int' },
   { path: 'reloadTimeout', kind: 'int' },
+  { path: 'engine', kind: 'string' },
   { path: 'listeners', kind: 'json' },
   { path: 'gateway.count', kind: 'int' },
   { path: 'gateway.pingInterval', kind: 'number' },
@@ -99,6 +100,8 @@ export const ENV_NOT_SETTINGS: readonly string[] = [
   'GATEHOUSE_REGISTERS',
   'GATEHOUSE_REGISTER_BIND_PORT',
   'GATEHOUSE_LOG_PRETTY',
+  'GATEHOUSE_GATEWAY_BIND_PORTS',
+  'GATEHOUSE_NATIVE_STRICT',
 ];
 
 /** `pingNotResponseLimit` → `PING_NOT_RESPONSE_LIMIT`. */

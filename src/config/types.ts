@@ -2,6 +2,9 @@
 
 export type ListenerProtocol = 'text' | 'json' | 'frame' | 'websocket' | 'custom';
 
+/** Which gateway engine runs: 'auto' (native when it can serve every listener), 'native' or 'js'. */
+export type EngineSetting = 'auto' | 'native' | 'js';
+
 export interface FrameOptions {
   /** Bytes of the length header: 2 or 4. */
   headerSize: 2 | 4;
@@ -99,6 +102,12 @@ export interface ResolvedConfig {
   stopTimeout: number;
   /** Milliseconds a reload may take to drain the old business workers before they are stopped. Default 30000. */
   reloadTimeout: number;
+  /**
+   * The gateway engine. Default 'auto'. resolveConfig always sets it; it is
+   * optional only so configurations built by hand (tests, older config.json
+   * files) still type-check, and absent means 'auto'.
+   */
+  engine?: EngineSetting;
   listeners: ListenerConfig[];
   gateway: GatewayConfig;
   worker: WorkerConfig;
@@ -120,6 +129,7 @@ export interface GatehouseConfig {
   logFile?: string;
   stopTimeout?: number;
   reloadTimeout?: number;
+  engine?: EngineSetting;
   listeners: ListenerInput[];
   gateway?: Partial<GatewayConfig>;
   worker?: Partial<WorkerConfig>;

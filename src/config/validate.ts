@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { addressList, bool, int, isObject, nonEmpty, num, oneOf, path, section, str, unknownKeys, type Raw } from './checks.js';
 import { checkCoherence } from './coherence.js';
-import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, DEFAULT_REGISTER, DEFAULT_RELOAD_TIMEOUT, DEFAULT_STOP_TIMEOUT, defaultWorker } from './defaults.js';
+import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, DEFAULT_REGISTER, DEFAULT_ENGINE, DEFAULT_RELOAD_TIMEOUT, DEFAULT_STOP_TIMEOUT, defaultWorker } from './defaults.js';
 import { ConfigError } from './errors.js';
 import type { FrameOptions, GatewayConfig, ListenerConfig, ListenerProtocol, RegisterConfig, ResolvedConfig, WorkerConfig } from './types.js';
 
 const PROTOCOLS: readonly ListenerProtocol[] = ['text', 'json', 'frame', 'websocket', 'custom'];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const ENGINES = ['auto', 'native', 'js'] as const;
 
 function frameOptions(v: unknown, where: string): FrameOptions {
   if (v === undefined) return { ...DEFAULT_FRAME };
@@ -113,7 +114,7 @@ export function defaultRunDir(name: string, appDir: string): string {
  */
 export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
   if (!isObject(raw)) throw new ConfigError('the configuration must be an object');
-  unknownKeys(raw, ['name', 'events', 'runDir', 'secretKey', 'queryTimeout', 'logLevel', 'logFile', 'stopTimeout', 'reloadTimeout', 'listeners', 'gateway', 'worker', 'register'], '');
+  unknownKeys(raw, ['name', 'events', 'runDir', 'secretKey', 'queryTimeout', 'logLevel', 'logFile', 'stopTimeout', 'reloadTimeout', 'engine', 'listeners', 'gateway', 'worker', 'register'], '');
   const name = nonEmpty(raw.name, 'name', basename(appDir));
   if (typeof raw.events !== 'string' || raw.events === '') throw new ConfigError('events must name the app\'s events module (e.g. "./events.js")');
   if (!Array.isArray(raw.listeners)) throw new ConfigError(`listeners must be a list of client listeners (got ${JSON.stringify(raw.listeners)})`);
@@ -137,6 +138,7 @@ export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
     logFile: raw.logFile === undefined ? join(runDir, 'gatehouse.log') : path(nonEmpty(raw.logFile, 'logFile', ''), appDir),
     stopTimeout: int(raw.stopTimeout, 'stopTimeout', 100, 3_600_000, DEFAULT_STOP_TIMEOUT),
     reloadTimeout: int(raw.reloadTimeout, 'reloadTimeout', 100, 3_600_000, DEFAULT_RELOAD_TIMEOUT),
+    engine: oneOf(raw.engine, 'engine', ENGINES, DEFAULT_ENGINE),
     listeners,
     gateway: gateway(raw),
     worker: worker(raw),
