@@ -29,15 +29,16 @@ options (start, restart; the others use them to find the app's run directory):
   --threads N             pool threads per worker process (config worker.threads)
   --run-dir DIR           directory for sockets and pid files (config runDir)
   --log-level L           trace|debug|info|warn|error|fatal|silent (config logLevel)
+  --engine E              start, restart: gateway engine auto|native|js (config engine)
   --set key.path=value    any setting (repeatable), e.g. --set worker.processTimeout=5000
   -h, --help              this text`;
 
 const CONFIG_FLAGS = ['gateways', 'workers', 'threads', 'run-dir', 'log-level', 'set'];
 /** Which flags each command accepts besides the configuration ones. */
 const COMMAND_FLAGS: Record<string, string[]> = {
-  start: ['daemon', 'daemon-child'],
+  start: ['daemon', 'daemon-child', 'engine'],
   stop: ['graceful'],
-  restart: ['daemon'],
+  restart: ['daemon', 'engine'],
   reload: [],
   status: ['json', 'watch'],
   connections: ['json', 'limit'],
@@ -68,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
         threads: { type: 'string' },
         'run-dir': { type: 'string' },
         'log-level': { type: 'string' },
+        engine: { type: 'string' },
         set: { type: 'string', multiple: true },
         daemon: { type: 'boolean', short: 'd' },
         'daemon-child': { type: 'boolean' },
@@ -105,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
       threads: count(values.threads, '--threads'),
       runDir: values['run-dir'],
       logLevel: values['log-level'] as ConfigOverrides['logLevel'],
+      engine: values.engine,
       set: parseSetFlags(values.set ?? []),
     };
   } catch (err) {
@@ -117,6 +120,7 @@ async function main(argv: string[]): Promise<void> {
     const v = values[flag as keyof typeof values];
     for (const item of Array.isArray(v) ? v : v === undefined ? [] : [v]) passOn.push(`--${flag}`, String(item));
   }
+  if (values.engine !== undefined) passOn.push('--engine', values.engine);
 
   switch (command) {
     case 'start':

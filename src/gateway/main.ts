@@ -1,8 +1,12 @@
 /**
  * Entry of a gateway process, forked by the supervisor as a cluster worker
- * (scheduling policy SCHED_NONE): client listeners' listen() calls go through
- * the cluster primary, which shares one listening socket per port among the
- * gateways; the worker-link listeners are this process's own (exclusive).
+ * (scheduling policy SCHED_NONE). The `engine` setting picks the engine
+ * (engine-native/select-engine.ts). JS engine: client listeners' listen()
+ * calls go through the cluster primary, which shares one listening socket per
+ * port among the gateways. Native engine: each gateway binds its own sockets
+ * with SO_REUSEPORT, on the ports the supervisor hands over
+ * (supervisor/gateway-ports.ts). Either way the worker-link listeners are this
+ * process's own (exclusive).
  *
  * Lifecycle: start the engine → pid file `gateway-<i>.pid`, control socket
  * `gateway-<i>.ctl` → IPC 'ready' with the bound ports. Stops on IPC
@@ -20,9 +24,10 @@ import { newGatewayId } from '../protocol/client-id.js';
 import { registerAddresses } from '../register/addresses.js';
 import { GatewayAnnouncer } from '../register/announcer.js';
 import { IMMEDIATE_STOP_MS, exitOnUncaughtErrors, startChildRuntime, type StopRequest } from '../supervisor/child-runtime.js';
+import { ENV_GATEWAY_BIND_PORTS, withBindPorts } from '../supervisor/gateway-ports.js';
 import type { GatewayReadyMessage, SupervisorToChild } from '../supervisor/ipc.js';
 import type { Engine } from './engine.js';
-import { JsEngine } from './engine-js/js-engine.js';
+import { createEngine, EngineSelectionError, engineSetting, selectEngine, type EngineChoice } from './engine-native/select-engine.js';
 import { startOpsHttp, type OpsHttpServer } from './ops-http/ops-http.js';
 
 /** Immediate stop: clients are closed and links given this long to ack close events, then everything is destroyed. */
@@ -46,7 +51,19 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const engine: Engine = new JsEngine({ config, gatewayId, index, logger });
+  let choice: EngineChoice;
+  try {
+    choice = selectEngine(config);
+  } catch (err) {
+    if (!(err instanceof EngineSelectionError)) throw err;
+    logger.fatal({ engine: engineSetting(config) }, err.message);
+    process.exit(1);
+  }
+  if (choice.kind === 'js' && choice.warning !== null) logger.warn({ engine: engineSetting(config) }, choice.warning);
+  const engineKind = choice.kind;
+  // Native gateways bind their own sockets (SO_REUSEPORT): the ports gateway 0 got for port 0 (gateway-ports.ts).
+  const engineConfig = engineKind === 'native' ? withBindPorts(config, process.env[ENV_GATEWAY_BIND_PORTS]) : config;
+  const engine: Engine = createEngine(choice, { config: engineConfig, gatewayId, index, logger });
   const rate = new EventRate(() => engine.stats().eventsAcked);
   /** Announces this gateway to the registers once it is ready; says leave when it stops. */
   let announcer: GatewayAnnouncer | null = null;
@@ -67,7 +84,7 @@ async function main(): Promise<void> {
         sendFailures: s.slowConsumerDrops + s.slowConsumerCloses + s.encodeErrors,
         events: s.eventsAcked,
         eventsPerSecond: rate.perSecond,
-        engine: 'js',
+        engine: engineKind,
         details: { ...s },
       };
     },
@@ -93,7 +110,7 @@ async function main(): Promise<void> {
 
   const addresses = await engine.start();
   if (config.gateway.opsPort !== 0) {
-    const source = { engine, engineKind: engine instanceof JsEngine ? ('js' as const) : ('native' as const) };
+    const source = { engine, engineKind };
     ops = await startOpsHttp({ host: config.gateway.opsHost, port: config.gateway.opsPort + index, source, logger });
   }
   await runtime.startControl();
@@ -101,11 +118,12 @@ async function main(): Promise<void> {
     type: 'ready',
     role: 'gateway',
     gatewayId,
+    engine: engineKind,
     linkPath: addresses.linkPath,
     linkPort: addresses.linkPort,
     listeners: addresses.listeners,
   };
-  logger.info({ listeners: addresses.listeners, linkPath: addresses.linkPath, linkPort: addresses.linkPort }, 'gateway ready');
+  logger.info({ engine: engineKind, listeners: addresses.listeners, linkPath: addresses.linkPath, linkPort: addresses.linkPort }, 'gateway ready');
   if (process.connected) process.send?.(ready);
   const registers = registerAddresses(config);
   if (registers.length > 0 && !runtime.stopping) {

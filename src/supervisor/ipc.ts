@@ -43,15 +43,19 @@ export interface RegisterReadyMessage {
 
 /**
  * Gateway → supervisor: every listener is serving and worker links are accepted.
- * Gateways are cluster workers (scheduling policy SCHED_NONE): each calls
- * listen() on every client listener and the cluster primary (the supervisor)
- * shares one listening socket per port among them, so with port 0 all gateways
- * still share one port; `listeners` tells which.
+ * Gateways are cluster workers (scheduling policy SCHED_NONE). With the JS
+ * engine each calls listen() on every client listener and the cluster primary
+ * (the supervisor) shares one listening socket per port among them; with the
+ * native engine each binds its own (SO_REUSEPORT) on the ports the first
+ * gateway got (gateway-ports.ts). Either way, with port 0 all gateways share
+ * one port; `listeners` tells which.
  */
 export interface GatewayReadyMessage {
   type: 'ready';
   role: 'gateway';
   gatewayId: string;
+  /** The engine this gateway runs. */
+  engine: 'native' | 'js';
   linkPath: string;
   linkPort: number | null;
   listeners: { name: string; protocol: string; host: string; port: number }[];

@@ -8,6 +8,7 @@ import { IMMEDIATE_STOP_MS } from './child-runtime.js';
 import { exitOf, isRunning, newSlot, slotName, tell, type ChildRole, type ChildSlot } from './child-slot.js';
 import { ENV_CONFIG_FILE, ENV_INDEX, ENV_REGISTERS, ENV_ROLE, type ChildToSupervisor, type GatewayReadyMessage } from './ipc.js';
 import { ENV_REGISTER_BIND_PORT } from '../register/bind-port.js';
+import { bindPortsFrom, ENV_GATEWAY_BIND_PORTS, needsSharedPorts } from './gateway-ports.js';
 import { removeOwnPidFile, writePidFile } from './pid-files.js';
 import { cleanRunDir, prepareRunDir, writeRunFiles } from './run-dir.js';
 
@@ -64,6 +65,14 @@ export class Supervisor {
   #reloads = 0;
   #announced = false;
   #listeners: GatewayReadyMessage['listeners'] = [];
+  /**
+   * The ports the first ready gateway bound for listeners configured with port
+   * 0 (ENV_GATEWAY_BIND_PORTS), handed to every gateway started after it; null
+   * until then, or when no listener has port 0.
+   */
+  #bindPorts: string | null = null;
+  /** Whether the other gateways wait for the first one's ports (several gateways, a port 0). */
+  #gatewaysWaitForPorts = false;
   #readyResolve: (() => void) | null = null;
   #readyReject: ((err: Error) => void) | null = null;
   readonly startedAt = Date.now();
@@ -113,8 +122,15 @@ export class Supervisor {
       if (msg.role === 'register' && this.#registers.length === 0) this.#registers = [msg.address];
     }
     if (this.#stopping) return ready;
-    for (const slot of this.#slots) if (slot.process === null) this.#spawn(slot);
+    // Native gateways bind their own sockets: with port 0 the others must bind
+    // what the first one got, so they start once it is ready (#onMessage).
+    this.#gatewaysWaitForPorts = needsSharedPorts(this.#config);
+    for (const slot of this.#slots) if (slot.process === null && !this.#waitsForPorts(slot)) this.#spawn(slot);
     return ready;
+  }
+
+  #waitsForPorts(slot: ChildSlot): boolean {
+    return this.#gatewaysWaitForPorts && this.#bindPorts === null && slot.role === 'gateway' && slot.index !== 0;
   }
 
   /** Resolves with the child's ready message; rejects if it exits first. */
@@ -132,6 +148,7 @@ export class Supervisor {
     };
     // A restarted register binds the port its predecessor had (register.port 0 picks one): children keep the address they were given.
     if (slot.role === 'register' && this.#registerAddress !== null) env[ENV_REGISTER_BIND_PORT] = this.#registerAddress.slice(this.#registerAddress.lastIndexOf(':') + 1);
+    if (slot.role === 'gateway' && this.#bindPorts !== null) env[ENV_GATEWAY_BIND_PORTS] = this.#bindPorts;
     let child: ChildProcess;
     if (slot.role === 'gateway') {
       const worker: ClusterWorker = cluster.fork(env);
@@ -163,7 +180,12 @@ export class Supervisor {
     slot.ready = true;
     if (msg.role === 'gateway') {
       if (slot.index === 0 || this.#listeners.length === 0) this.#listeners = msg.listeners;
-      this.#log.info({ index: slot.index, childPid: child.pid, gatewayId: msg.gatewayId }, 'gateway ready');
+      this.#log.info({ index: slot.index, childPid: child.pid, gatewayId: msg.gatewayId, engine: msg.engine }, 'gateway ready');
+      this.#bindPorts ??= bindPortsFrom(this.#config.listeners, msg.listeners);
+      if (this.#gatewaysWaitForPorts && !this.#stopping) {
+        this.#gatewaysWaitForPorts = false;
+        for (const s of this.#slots) if (s.role === 'gateway' && s.process === null && s.restartTimer === null) this.#spawn(s);
+      }
     } else if (msg.role === 'worker') {
       this.#log.info({ index: slot.index, childPid: child.pid, linked: msg.linked }, 'worker ready');
     } else {

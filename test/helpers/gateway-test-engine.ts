@@ -1,6 +1,8 @@
-// Starts a JS gateway engine in-process for tests (no supervisor): listeners on
+// Starts a gateway engine in-process for tests (no supervisor): listeners on
 // 127.0.0.1 port 0, a fresh 0700 run directory, logs kept in memory, and small
-// clients for the client side.
+// clients for the client side. The engine is the JS one, or the native one
+// when GATEHOUSE_ENGINE=native (the same tests then run against the addon;
+// they fail at once, with the loader's reason, if it is not built).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,8 +13,9 @@ import { WebSocket } from 'ws';
 import { DEFAULT_FRAME, DEFAULT_GATEWAY, defaultWorker } from '../../src/config/defaults.js';
 import type { GatewayConfig, ListenerConfig, ListenerProtocol, ResolvedConfig } from '../../src/config/types.js';
 import { newGatewayId } from '../../src/protocol/client-id.js';
-import type { EngineAddresses } from '../../src/gateway/engine.js';
+import type { Engine, EngineAddresses } from '../../src/gateway/engine.js';
 import { JsEngine, type JsEngineTuning } from '../../src/gateway/engine-js/js-engine.js';
+import { NativeEngine } from '../../src/gateway/engine-native/native-engine.js';
 import { FakeWorker, waitFor, type FakeWorkerOptions } from './fake-worker.js';
 
 export { waitFor };
@@ -44,9 +47,12 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
+/** The engine the tests run against: GATEHOUSE_ENGINE=native → NativeEngine, anything else → JsEngine. */
+export const TEST_ENGINE: 'native' | 'js' = process.env.GATEHOUSE_ENGINE === 'native' ? 'native' : 'js';
+
 export class TestGateway {
   readonly logs: LogLine[] = [];
-  readonly engine: JsEngine;
+  readonly engine: Engine;
   readonly runDir: string;
   readonly config: ResolvedConfig;
   addresses!: EngineAddresses;
@@ -77,13 +83,14 @@ export class TestGateway {
         done();
       },
     });
-    this.engine = new JsEngine({
+    const engineOptions = {
       config: this.config,
       gatewayId: newGatewayId(),
       index: 0,
       logger: pino({ level: 'debug' }, sink),
       tuning: options.tuning,
-    });
+    };
+    this.engine = TEST_ENGINE === 'native' ? new NativeEngine(engineOptions) : new JsEngine(engineOptions);
   }
 
   static async start(options: TestEngineOptions = {}): Promise<TestGateway> {

@@ -1,0 +1,79 @@
+/**
+ * The addon's options from what the JS engine is given: the resolved
+ * configuration, this gateway's id and index, and the tuning knobs. Static
+ * route files are read here, once, with the rules and messages of
+ * src/transport/static-routes.ts, so a bad route fails start() the same way
+ * with either engine.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ListenerConfig } from '../../config/types.js';
+import { DEFAULT_MAX_FRAME_SIZE, HANDSHAKE_TIMEOUT_MS } from '../../protocol/constants.js';
+import { gatewayLinkPath } from '../../protocol/link-address.js';
+import { contentTypeFor, HEALTH_PATH } from '../../transport/static-routes.js';
+import type { EngineOptions } from '../engine.js';
+import type { JsEngineTuning } from '../engine-js/js-engine.js';
+import type { AddonEngineOptions, AddonListenerOptions, AddonStaticRoute } from './addon.js';
+
+/** The JS engine's defaults for the tuning knobs (js-engine.ts). */
+const DEFAULT_LINK_OUTPUT_LIMIT = 4 * 1024 * 1024;
+const DEFAULT_CLOSE_LINGER_MS = 5000;
+
+/** A listener's `static` routes as the engine serves them; rejects naming the route and the file. */
+export async function readStaticRoutes(routes: Record<string, string>): Promise<AddonStaticRoute[]> {
+  const out: AddonStaticRoute[] = [];
+  for (const [route, file] of Object.entries(routes)) {
+    if (!route.startsWith('/')) throw new Error(`static route ${JSON.stringify(route)} must start with '/'`);
+    if (route === HEALTH_PATH) throw new Error(`static route ${HEALTH_PATH} is reserved for the health check`);
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch (err) {
+      throw new Error(`static route ${route}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    out.push({ path: route, contentType: contentTypeFor(file), body });
+  }
+  return out;
+}
+
+async function listenerOptions(l: ListenerConfig): Promise<AddonListenerOptions> {
+  if (l.protocol === 'custom') throw new Error(`listener "${l.name}" is protocol 'custom': its codec runs in JavaScript, so the JS engine must serve it`);
+  return {
+    name: l.name,
+    protocol: l.protocol,
+    host: l.host,
+    port: l.port,
+    maxMessageSize: l.maxMessageSize,
+    frameHeaderSize: l.frame.headerSize,
+    frameLittleEndian: l.frame.endian === 'little',
+    frameLengthIncludesHeader: l.frame.lengthIncludesHeader,
+    staticRoutes: l.protocol === 'websocket' ? await readStaticRoutes(l.static) : [],
+  };
+}
+
+/** Everything gh::EngineOptions holds, from the same inputs as a JsEngine. */
+export async function addonOptions(options: EngineOptions, tuning: JsEngineTuning = {}): Promise<AddonEngineOptions> {
+  const { config, index } = options;
+  const g = config.gateway;
+  const listeners: AddonListenerOptions[] = [];
+  for (const l of config.listeners) listeners.push(await listenerOptions(l));
+  return {
+    gatewayId: options.gatewayId,
+    pid: process.pid,
+    listeners,
+    linkPath: gatewayLinkPath(config.runDir, index),
+    linkHost: g.linkHost ?? '',
+    linkPort: g.linkHost === null ? 0 : g.linkPort + index,
+    secret: config.secretKey ?? '',
+    maxUnackedEvents: g.maxUnackedEvents,
+    sendBufferSize: g.sendBufferSize,
+    slowConsumerClose: g.slowConsumerPolicy === 'close',
+    // Seconds with fractions in the configuration; a positive interval never rounds down to "off".
+    pingIntervalMs: g.pingInterval === 0 ? 0 : Math.max(1, Math.round(g.pingInterval * 1000)),
+    pingNotResponseLimit: g.pingNotResponseLimit,
+    pingData: g.pingData,
+    linkOutputLimit: tuning.linkOutputLimit ?? DEFAULT_LINK_OUTPUT_LIMIT,
+    handshakeTimeoutMs: tuning.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    maxLinkFrameSize: tuning.maxLinkFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+    closeLingerMs: tuning.closeLingerMs ?? DEFAULT_CLOSE_LINGER_MS,
+  };
+}

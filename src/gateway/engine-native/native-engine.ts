@@ -1,0 +1,197 @@
+import type { Logger } from '../../log/logger.js';
+import type { ListenerProtocol } from '../../config/types.js';
+import type {
+  ConnectionRow,
+  Engine,
+  EngineAddresses,
+  EngineEvent,
+  EngineOptions,
+  EngineStats,
+  ListConnectionsOptions,
+} from '../engine.js';
+import type { JsEngineTuning } from '../engine-js/js-engine.js';
+import type { AddonEngine, AddonEvent, NativeAddon } from './addon.js';
+import { addonOptions } from './addon-options.js';
+import { loadNativeAddon } from './loader.js';
+
+export interface NativeEngineOptions extends EngineOptions {
+  /** The same knobs as the JS engine's, with the same defaults. */
+  tuning?: JsEngineTuning;
+  /** The loaded addon; default: build/Release/gatehouse.node (the constructor throws when it cannot be loaded). */
+  addon?: NativeAddon;
+}
+
+const STOP_POLL_MS = 10;
+/** Clients closed per event-loop turn during a graceful stop (as the JS engine). */
+const CLOSE_BATCH = 500;
+const WS_GOING_AWAY = 1001;
+const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+const ZERO_STATS: Omit<EngineStats, 'gatewayId'> = {
+  connections: 0, connectionsAccepted: 0, connectionsRefused: 0, links: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0,
+  bytesOut: 0, writes: 0, tooLarge: 0, invalidJson: 0, framingErrors: 0, slowConsumerDrops: 0, slowConsumerCloses: 0,
+  heartbeatCloses: 0, encodeErrors: 0, commands: 0, commandsForGoneClients: 0, queries: 0, eventsSent: 0, eventsAcked: 0,
+  eventsRedelivered: 0, eventsFailed: 0, eventsUnacked: 0, eventsWaiting: 0, readPauses: 0, readsPaused: false, linkErrors: 0,
+  linkOutputStalls: 0,
+};
+
+/**
+ * The native gateway engine: the C++ addon does all the I/O on its own epoll
+ * set, driven from Node's loop; this class only maps the configuration to the
+ * addon's options, sequences the stop primitives like JsEngine#stop, turns the
+ * addon's control events into EngineEvents and its log records into pino lines.
+ * No client message and no worker command passes through here.
+ */
+export class NativeEngine implements Engine {
+  readonly gatewayId: string;
+  readonly #options: NativeEngineOptions;
+  readonly #addon: NativeAddon;
+  readonly #logger: Logger;
+  readonly #eventListeners: ((event: EngineEvent) => void)[] = [];
+  #engine: AddonEngine | null = null;
+  #starting: Promise<EngineAddresses> | null = null;
+  #stopping: Promise<void> | null = null;
+  /** Counters at close, so stats() keeps answering after stop() (as the JS engine's do). */
+  #finalStats: Omit<EngineStats, 'gatewayId'> = ZERO_STATS;
+
+  constructor(options: NativeEngineOptions) {
+    this.#options = options;
+    this.gatewayId = options.gatewayId;
+    this.#logger = options.logger;
+    if (options.addon) this.#addon = options.addon;
+    else {
+      const load = loadNativeAddon();
+      if (!load.ok) throw new Error(`the native engine is not available: ${load.reason}`);
+      this.#addon = load.addon;
+    }
+  }
+
+  start(): Promise<EngineAddresses> {
+    if (this.#starting) return Promise.reject(new Error('the engine was already started'));
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<EngineAddresses> {
+    const { config } = this.#options;
+    if (config.gateway.linkHost !== null && config.secretKey === null) {
+      throw new Error('gateway.linkHost is set but secretKey is not: worker links over TCP need a shared secret');
+    }
+    const options = await addonOptions(this.#options, this.#options.tuning);
+    if (this.#stopping) throw new Error('the engine was stopped before it started');
+    // The addon throws an Error with the engine's own message (port in use, bad option…); nothing stays bound.
+    const engine = new this.#addon.Engine(options);
+    const bound = engine.start((batch) => this.#onEvents(batch));
+    this.#engine = engine;
+    return {
+      listeners: bound.listeners.map((l) => ({ name: l.name, protocol: l.protocol as ListenerProtocol, host: l.host, port: l.port })),
+      linkPath: bound.linkPath,
+      linkPort: bound.linkPort,
+    };
+  }
+
+  stop(options: { graceMs?: number; timeoutMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.graceMs ?? 1000, options.timeoutMs ?? 2000);
+    return this.#stopping;
+  }
+
+  stats(): EngineStats {
+    return { gatewayId: this.gatewayId, ...(this.#engine?.stats() ?? this.#finalStats) };
+  }
+
+  listConnections(options: ListConnectionsOptions = {}): ConnectionRow[] {
+    const limit = options.limit ?? Infinity;
+    if (this.#engine === null || limit <= 0) return [];
+    // The addon's 0 means "all".
+    const text = this.#engine.connections(Number.isFinite(limit) ? Math.min(Math.floor(limit), 0xffffffff) : 0, options.listener ?? '');
+    return JSON.parse(text) as ConnectionRow[];
+  }
+
+  onEvent(listener: (event: EngineEvent) => void): void {
+    this.#eventListeners.push(listener);
+  }
+
+  /** One batch from the addon. Must not throw: the addon would make it the process's uncaught exception. */
+  #onEvents(batch: AddonEvent[]): void {
+    for (const event of batch) {
+      try {
+        if (event.type === 'log') this.#log(event);
+        else this.#emit(event);
+      } catch (err) {
+        this.#logger.error({ err, event: event.type }, 'handling a native engine event failed');
+      }
+    }
+  }
+
+  #log(record: { level: string; message: string; fields: string }): void {
+    let fields: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(record.fields);
+      fields = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { fields: parsed };
+    } catch {
+      fields = { fields: record.fields };
+    }
+    const level = LOG_LEVELS.has(record.level) ? (record.level as 'info') : 'info';
+    this.#logger[level](fields, record.message);
+  }
+
+  #emit(event: EngineEvent): void {
+    for (const l of this.#eventListeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.#logger.error({ err, event: event.type }, 'an engine event listener threw');
+      }
+    }
+  }
+
+  /**
+   * JsEngine#stop's phases on the addon's primitives, every one bounded by the deadline:
+   * 1. stop accepting, hold reads; the events already read are handled by the live workers, for at most graceMs;
+   * 2. close the clients CLOSE_BATCH per event-loop turn (queued output first, then FIN / WebSocket 1001);
+   * 3. the links stay open until the close events are acked, then close;
+   * 4. at the deadline whatever is left is destroyed, and events still held are logged with their count.
+   */
+  async #stop(graceMs: number, timeoutMs: number): Promise<void> {
+    const start = Date.now();
+    const deadline = start + timeoutMs;
+    const closeBy = deadline - Math.min(200, Math.floor(timeoutMs / 10));
+    await this.#starting?.catch(() => {});
+    const e = this.#engine;
+    if (e === null) return;
+    e.stopAccepting();
+    e.setReadsHeld(true);
+    await waitUntil(() => e.heldEvents() === 0 || e.linkCount() === 0, Math.min(start + graceMs, closeBy));
+    const phase1Held = e.heldEvents();
+
+    e.setReadsHeld(false);
+    // Bounded by the count at the start: nothing new can arrive after stopAccepting.
+    let open = e.connectionCount();
+    for (let rounds = Math.ceil(open / CLOSE_BATCH); open > 0 && rounds > 0; rounds--) {
+      open = e.closeClients(CLOSE_BATCH, 'gateway stopping', WS_GOING_AWAY);
+      // One batch per turn: the closes' writes go out and the loop stays responsive.
+      if (open > 0) await new Promise((r) => setImmediate(r));
+    }
+    // Let the workers hear about the closes while their links are still open.
+    await waitUntil(() => (e.connectionCount() === 0 && e.heldEvents() === 0) || e.linkCount() === 0, closeBy);
+    const unhandled = e.heldEvents();
+    if (unhandled > 0) {
+      const s = e.stats();
+      this.#logger.warn(
+        { events: unhandled, unacked: s.eventsUnacked, waiting: s.eventsWaiting, links: e.linkCount(), heldBeforeClosing: phase1Held },
+        'stopping with events no worker acknowledged (their clients are closed; the events are dropped)',
+      );
+    }
+    e.closeLinks('gateway stopping');
+    await waitUntil(() => e.connectionCount() === 0, deadline);
+    e.destroyAll('gateway stopping');
+    await waitUntil(() => e.trackedCount() === 0, Date.now() + 100);
+    this.#finalStats = e.stats();
+    this.#engine = null;
+    this.#onEvents(e.close());
+  }
+}
+
+async function waitUntil(done: () => boolean, deadline: number): Promise<void> {
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, STOP_POLL_MS));
+}
