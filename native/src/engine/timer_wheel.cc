@@ -33,6 +33,7 @@ TimerWheel::TimerWheel() {
   cursorTick_ = monotonicMs() / kTickMs;
 }
 
+
 TimerWheel::~TimerWheel() {
   // Owners outlive nothing here: just detach so no node points into freed slots.
   for (TimerNode& s : slots_) {
@@ -68,12 +69,13 @@ void TimerWheel::schedule(TimerNode* node, uint64_t delayMs) {
     count_--;
   }
   uint64_t now = monotonicMs();
+  if (count_ == 0 && now / kTickMs > cursorTick_) cursorTick_ = now / kTickMs;
   node->dueMs = now + delayMs;
   // A node due in a tick already visited would wait a whole revolution.
   if (node->dueMs / kTickMs < cursorTick_) node->dueMs = cursorTick_ * kTickMs;
   link(node);
   count_++;
-  setTicking(true);
+  if (armedDue_ == 0 || node->dueMs < armedDue_) armFor(node->dueMs);
 }
 
 void TimerWheel::cancel(TimerNode* node) {
@@ -82,16 +84,33 @@ void TimerWheel::cancel(TimerNode* node) {
   count_--;
 }
 
-void TimerWheel::setTicking(bool on) {
-  if (on == ticking_ || fd_ < 0) return;
-  ticking_ = on;
-  itimerspec spec{};
-  if (on) {
-    spec.it_value.tv_nsec = kTickMs * 1000000L;
-    spec.it_interval.tv_nsec = kTickMs * 1000000L;
+uint64_t TimerWheel::nextDue() const {
+  if (count_ == 0) return 0;
+  // The first slot holding a node due in its own tick has the earliest node; nodes a
+  // revolution or more away are only candidates if no such slot exists.
+  uint64_t best = UINT64_MAX;
+  for (uint64_t t = cursorTick_; t < cursorTick_ + kSlots; t++) {
+    const TimerNode* head = &slots_[t % kSlots];
+    bool inTick = false;
+    for (const TimerNode* n = head->next; n != head; n = n->next) {
+      if (n->dueMs < best) best = n->dueMs;
+      if (n->dueMs / kTickMs <= t) inTick = true;
+    }
+    if (inTick) break;
   }
-  timerfd_settime(fd_, 0, &spec, nullptr);
-  if (on) cursorTick_ = monotonicMs() / kTickMs;
+  return best;
+}
+
+void TimerWheel::armFor(uint64_t dueMs) {
+  armedDue_ = dueMs;
+  if (fd_ < 0) return;
+  itimerspec spec{};
+  if (dueMs != 0) {
+    spec.it_value.tv_sec = static_cast<time_t>(dueMs / 1000);
+    spec.it_value.tv_nsec = static_cast<long>(dueMs % 1000) * 1000000L;
+    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
+  }
+  timerfd_settime(fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
 void TimerWheel::advance(uint64_t nowMs) {
@@ -115,7 +134,8 @@ void TimerWheel::advance(uint64_t nowMs) {
       n = next;
     }
   }
-  if (nowTick + 1 > cursorTick_) cursorTick_ = nowTick + 1;
+  // The current tick stays: a node due later within it must be seen next time.
+  if (nowTick > cursorTick_) cursorTick_ = nowTick;
   // Firing may cancel or re-arm any node, those in `expired` included: pop one at a time.
   while (expired.next != &expired) {
     TimerNode* n = expired.next;
@@ -123,7 +143,7 @@ void TimerWheel::advance(uint64_t nowMs) {
     count_--;
     if (n->fire != nullptr) n->fire(n, n->owner);
   }
-  if (count_ == 0) setTicking(false);
+  armFor(nextDue());
 }
 
 void TimerWheel::onPoll(uint32_t) {

@@ -1,7 +1,8 @@
 // The engine's timers: one timerfd in the epoll set driving a hashed timing
 // wheel of intrusive nodes, so arming a timer (a handshake timeout, a close
 // linger, the heartbeat tick) never allocates and cancelling is O(1). A node
-// lives inside its owner; the timerfd ticks only while some node is armed.
+// lives inside its owner. The timerfd is armed one-shot for the earliest due
+// node, so an engine with nothing due never wakes up.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,8 @@ uint64_t wallClockMs();
 class TimerWheel : public Pollable {
  public:
   static constexpr uint32_t kTickMs = 10;
-  static constexpr uint32_t kSlots = 256;
+  // 10.24 s per revolution: handshake timeouts and close lingers (5 s) fall within one.
+  static constexpr uint32_t kSlots = 1024;
 
   TimerWheel();
   ~TimerWheel() override;
@@ -44,14 +46,15 @@ class TimerWheel : public Pollable {
 
  private:
   void link(TimerNode* node);
-  void setTicking(bool on);
+  uint64_t nextDue() const;  // 0: nothing armed
+  void armFor(uint64_t dueMs);
 
   TimerNode slots_[kSlots];
   Poller* poller_ = nullptr;
   int fd_ = -1;
   size_t count_ = 0;
   uint64_t cursorTick_ = 0;  // next tick to visit
-  bool ticking_ = false;
+  uint64_t armedDue_ = 0;    // what the timerfd is set for (0: disarmed)
 };
 
 }  // namespace gh
