@@ -19,15 +19,15 @@ export function markdown(results) {
   lines.push(`# Benchmark ${results.date} (${results.name})`, '');
   lines.push(`Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, Linux ${results.machine.kernel}, Node ${results.machine.node}. Loopback only; load generators on the same cores as the server.`);
   lines.push(`${fmt(s.connections)} connections from ${s.loaders} loader processes; broadcast of ${s.messageBytes}-byte messages, window ${s.window}, measured ${s.broadcastSeconds} s after ${s.warmupMs / 1000} s warm-up; round trip: ${s.probeConnections} clients × 1 message / ${s.probeIntervalMs} ms for ${s.probeSeconds} s.`, '');
-  lines.push('| server | protocol | deliveries/s | broadcasts/s | server CPU (cores) | deliveries per server CPU-s | RSS per idle connection | round trip p50 | p99 |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| server | protocol | deliveries/s | broadcasts/s | server CPU (cores) | loaders CPU | machine busy | deliveries per server CPU-s | RSS per idle connection | round trip p50 | p99 |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results.runs) {
     if (r.error) {
-      lines.push(`| ${TARGETS[r.target]} | ${r.protocol} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | |`);
+      lines.push(`| ${TARGETS[r.target]} | ${r.protocol} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | | | |`);
       continue;
     }
     const b = r.broadcast;
-    lines.push(`| ${TARGETS[r.target]} | ${r.protocol} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${fmt(b.deliveriesPerServerCpuSecond)} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs |`);
+    lines.push(`| ${TARGETS[r.target]} | ${r.protocol} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${b.loadersCpuPerSecond} | ${Math.round(b.machineBusy * 100)}% | ${fmt(b.deliveriesPerServerCpuSecond)} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs |`);
   }
   lines.push('');
   lines.push('| protocol | native / JS deliveries/s (target ≥ 1.5×) | native / JS per CPU-s | native / JS memory per connection (target ≤ 0.5×, < 1 KiB) | native / JS p99 (target ≤ 1×) | native / raw uWS deliveries/s |');

@@ -1,7 +1,7 @@
 // One measured run against one server: connect the idle crowd (memory), probe
 // the round trip (latency), then drive broadcasts (deliveries per second).
 import { all, Loader } from './loadgen.js';
-import { cpuSeconds, rssBytes, sleep } from './proc.js';
+import { cpuSeconds, machineCpu, rssBytes, sleep } from './proc.js';
 
 const MiB = 1024 * 1024;
 
@@ -73,12 +73,16 @@ export async function runScenario(target, settings, log) {
     const statsBefore = await target.stats();
     const cpuBefore = cpuSeconds(target.pid);
     const workerCpuBefore = target.workerPid ? cpuSeconds(target.workerPid) : 0;
+    const loadersCpuBefore = receivers.reduce((n, l) => n + cpuSeconds(l.pid), 0);
+    const machineBefore = machineCpu();
     const start = process.hrtime.bigint();
     await sleep(settings.broadcastSeconds * 1000);
     const answers = await all(receivers, 'stats');
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const cpu = cpuSeconds(target.pid) - cpuBefore;
     const workerCpu = target.workerPid ? cpuSeconds(target.workerPid) - workerCpuBefore : 0;
+    const loadersCpu = receivers.reduce((n, l) => n + cpuSeconds(l.pid), 0) - loadersCpuBefore;
+    const machineAfter = machineCpu();
     const statsAfter = await target.stats();
     await caster.command('stop');
     const casterStats = answers[answers.length - 1];
@@ -92,6 +96,9 @@ export async function runScenario(target, settings, log) {
       serverCpuPerSecond: +(cpu / seconds).toFixed(2),
       deliveriesPerServerCpuSecond: cpu > 0 ? Math.round(received / cpu) : null,
       workerCpuPerSecond: target.workerPid ? +(workerCpu / seconds).toFixed(2) : null,
+      loadersCpuPerSecond: +(loadersCpu / seconds).toFixed(2),
+      /** Fraction of all cores busy during the window (everyone's processes, not only the bench's). */
+      machineBusy: +((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2),
       windowStalls: casterStats.stalls,
       closedDuring: sum(answers, 'closed'),
     };

@@ -24,7 +24,11 @@ function run(args, env, ms) {
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
-      else reject(new Error(`gatehouse ${args[0]} exited with ${code}: ${out.trim()}`));
+      else {
+        // The fatal line of the log (e.g. why the native engine is not available) says more than the CLI's summary.
+        const fatal = /"level":60,.*?"msg":"((?:[^"\\]|\\.)*)"/.exec(out)?.[1];
+        reject(new Error(`gatehouse ${args[0]} exited with ${code}: ${fatal ? JSON.parse(`"${fatal}"`) : out.trim()}`));
+      }
     });
   });
 }
@@ -44,12 +48,19 @@ export class GatehouseTarget {
     this.port = port;
     this.opsPort = opsPort;
     this.runDir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
-    this.env = cleanEnv(engine === 'native' ? { GATEHOUSE_ENGINE: 'native' } : {});
+    // Explicit either way: the default ('auto') would pick native whenever the addon loads.
+    this.env = cleanEnv({ GATEHOUSE_ENGINE: engine });
     this.args = [APP, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
   }
 
   async start() {
-    await run(['start', ...this.args, '-d'], this.env, 30_000);
+    try {
+      await run(['start', ...this.args, '-d'], this.env, 30_000);
+    } catch (err) {
+      // A start that fails stops whatever it started (docs/cli.md); only the run directory is left.
+      rmSync(this.runDir, { recursive: true, force: true });
+      throw err;
+    }
     this.pid = Number(readFileSync(join(this.runDir, 'gateway-0.pid'), 'utf8').trim());
     this.workerPid = Number(readFileSync(join(this.runDir, 'worker-0.pid'), 'utf8').trim());
     const stats = await this.stats();
