@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LineClient, closeAllClients } from '../helpers/clients.js';
 import { CLI } from '../helpers/cluster.js';
+import { ENGINE_UNDER_TEST } from '../helpers/engine-under-test.js';
 import { describe, forceStop, isRunning, readyPort, run, taggedEvents, waitFor, writeCliApp } from '../helpers/cli-commands.js';
 import type { ProcessStatus } from '../../src/control/protocol.js';
 
@@ -74,7 +75,7 @@ test('a client is served; status --json has one row per process and a summary', 
     assert.ok(p.memory > 1_000_000, `${p.role} memory ${p.memory}`);
     for (const k of ['connections', 'messagesIn', 'messagesOut', 'sendFailures', 'events', 'eventsPerSecond', 'uptime'] as const) assert.equal(typeof p[k], 'number', `${p.role}.${k}`);
   }
-  assert.deepEqual(st.processes.filter((p) => p.role === 'gateway').map((p) => p.engine), ['js', 'js']);
+  assert.deepEqual(st.processes.filter((p) => p.role === 'gateway').map((p) => p.engine), [ENGINE_UNDER_TEST, ENGINE_UNDER_TEST]);
   assert.equal(st.summary.connections, 1);
   assert.equal(st.summary.messagesIn, 2);
   assert.equal(st.summary.messagesOut, 2);

@@ -26,6 +26,7 @@ import { WebSocket } from 'ws';
 import { Browser, haveChromium, CHROMIUM, type Page } from '../helpers/chromium.js';
 import { closeAllClients, WsClient } from '../helpers/clients.js';
 import { CHAT_EVENTS, CHAT_PAGE, REPO_ROOT, startCluster, type Cluster } from '../helpers/cluster.js';
+import { ENGINE_UNDER_TEST } from '../helpers/engine-under-test.js';
 import { requireTools } from '../helpers/native-build.js';
 
 const LIMIT = 256 * 1024;
@@ -176,6 +177,11 @@ describe('the ws package client', () => {
       if (m[1] === id) return m[2]!;
     }
   }
+
+  test(`the gateway runs the engine under test (${ENGINE_UNDER_TEST})`, async () => {
+    const ready = await cluster.waitForLog((l) => l.msg === 'gateway ready', 'gateway ready');
+    assert.equal(ready.engine, ENGINE_UNDER_TEST);
+  });
 
   test('text and binary messages both ways, from 0 bytes to 200 KB (7-, 16- and 64-bit lengths)', async () => {
     const p = await Peer.connect(cluster.port('ws'));

@@ -172,10 +172,14 @@ export async function runCppSuite(t: TestContext, mode: 'asan' | 'valgrind', tim
   const r = await make(args, timeoutMs);
   const results = harnessResults(r.output);
   t.diagnostic(`make ${args.join(' ')}: ${results.length} test binaries, ${results.reduce((n, x) => n + Math.max(0, x.passed), 0)} tests passed, exit ${r.code}, ${r.ms} ms`);
+  // The Makefile stops at the first binary that fails (a sanitizer or valgrind
+  // error exits non-zero even when every CHECK passed): that is the last one run.
+  const stoppedAt = r.code !== 0 ? results[results.length - 1] : undefined;
   for (const x of results) {
     await t.test(x.test, () => {
       assert.ok(x.passed >= 0, `${x.test} printed no "N passed, M failed" line (crashed?): ${tail(r)}`);
       assert.equal(x.failed, 0, `${x.test}: ${x.failed} failed: ${tail(r)}`);
+      assert.notEqual(x, stoppedAt, `${x.test} exited non-zero under ${mode}: ${tail(r)}`);
     });
   }
   assert.equal(r.code, 0, `make ${args.join(' ')} failed: ${tail(r)}`);
