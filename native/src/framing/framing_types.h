@@ -21,14 +21,14 @@ class FramingSink {
   virtual void message(const uint8_t* data, size_t size, PayloadKind kind) = 0;
   // json listeners: a line that is not JSON (reason "invalid JSON: ..."); the
   // stream goes on with the next line.
-  virtual void invalidJson(std::string_view reason, const uint8_t* line, size_t size) {}
+  virtual void invalidJson(std::string_view /*reason*/, const uint8_t* /*line*/, size_t /*size*/) {}
   // WebSocket control frames (payload <= 125 bytes, unmasked).
-  virtual void ping(const uint8_t* data, size_t size) {}
-  virtual void pong(const uint8_t* data, size_t size) {}
+  virtual void ping(const uint8_t* /*data*/, size_t /*size*/) {}
+  virtual void pong(const uint8_t* /*data*/, size_t /*size*/) {}
   // The client's close frame: code 1005 when it had no payload (ws's rule), and
   // the UTF-8 reason. The parser ignores every byte after it, as ws does; ws
   // answers with close(code, reason), or an empty close for 1005.
-  virtual void close(uint16_t code, const uint8_t* reason, size_t size) {}
+  virtual void close(uint16_t /*code*/, const uint8_t* /*reason*/, size_t /*size*/) {}
 
  protected:
   ~FramingSink() = default;

@@ -55,10 +55,12 @@ class HttpRequestParser {
 
   const HttpRequest& request() const { return request_; }
   HttpRequest& request() { return request_; }
-  // 400 (malformed) or 431 (head or header count over the bound).
+  // 400 (malformed, or HTTP/1.1 without Host), 431 (head or header count over
+  // the bound), or 0 for CONNECT (Node, with no 'connect' listener, drops the
+  // socket without an answer).
   int errorStatus() const { return errorStatus_; }
   // What Node's HTTP server answers to such a request before closing:
-  // "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n" (or 431).
+  // "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n" (or 431); empty for 0.
   std::string errorResponse() const;
   // For the next request on a kept-alive connection; frees the head buffer.
   void reset();
@@ -69,6 +71,7 @@ class HttpRequestParser {
   std::string buffer_;  // the head so far (bounded by kMaxHeadSize)
   HttpRequest request_;
   size_t scanned_ = 0;  // bytes of buffer_ already searched for the blank line
+  size_t start_ = 0;    // where the request line starts (after skipped empty lines)
   int errorStatus_ = 0;
   Status status_ = Status::Incomplete;
 };

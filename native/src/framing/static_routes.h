@@ -26,11 +26,13 @@ class StaticRoutes {
   // reserved /healthz. A path added twice keeps the last body.
   bool add(std::string_view path, std::string_view contentType, std::string_view body, std::string* error);
 
-  // The answer to a plain (non-upgrade) request. Like Node's response it carries
-  // "Connection: keep-alive" + "Keep-Alive: timeout=5" or "Connection: close"
-  // (no Date header). The connection is kept only when the request allows it and
-  // has no body (a body is not read: closing is simpler than skipping it).
-  StaticResponse respond(const HttpRequest& request) const;
+  // The answer to a plain (non-upgrade) request, with Node's headers in Node's
+  // order: [Allow,] Content-Type, Content-Length, Cache-Control, [Date: date,
+  // when given: an IMF-fixdate such as "Tue, 01 Dec 2026 18:25:11 GMT"], then
+  // "Connection: keep-alive" + "Keep-Alive: timeout=5" or "Connection: close".
+  // The connection is kept only when the request allows it and has no body (a
+  // body is not read: closing is simpler than skipping it).
+  StaticResponse respond(const HttpRequest& request, std::string_view date = std::string_view()) const;
 
  private:
   struct File {

@@ -69,6 +69,7 @@ class WebSocketParser {
   uint8_t opcode_ = 0;       // of the current frame (continuations: the message's opcode)
   uint8_t fragmented_ = 0;   // opcode of the unfinished fragmented message, or 0
   bool fin_ = false;
+  bool lengthKnown_ = false;  // the current header's length has been read and bounded
   uint8_t state_ = kHeader;
   uint8_t error_ = 0;        // 0, or which failure (websocket_parser.cc)
 };
