@@ -12,6 +12,7 @@ namespace gh {
 class EventQueue {
  public:
   EventQueue() = default;
+  ~EventQueue() { clear(); }
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
 

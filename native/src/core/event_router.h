@@ -35,7 +35,10 @@ class RouterHooks {
   virtual void routerClientDone(ClientRecord& client) = 0;
   // What an event sent now to `link` carries (session, info) and the frame: appended to link.outputBuffer().
   virtual void routerAppendEvent(WorkerLink& link, PendingEvent& ev) = 0;
-  virtual void routerLog(const char* level, std::string message, std::string fieldsJson) = 0;
+  // An event that was redelivered once lost its second link too: given up (log it).
+  virtual void routerGaveUp(const ClientRecord& client, const PendingEvent& ev, const WorkerLink& link) = 0;
+  // Drained was written to the draining link (log it).
+  virtual void routerDrained(const WorkerLink& link) = 0;
 };
 
 // Events one client may send in a row while others wait for the same link's credit.
@@ -84,6 +87,9 @@ class EventRouter {
   void send(WorkerLink& link, PendingEvent* ev);
   uint32_t nextSeq();
   void checkHeld();
+  // Clients found done during one operation are reported at its end, so no
+  // record is freed while the operation still holds a pointer to it.
+  void flushDone();
 
   uint64_t maxHeld_;
   Counters* counters_;
@@ -96,6 +102,7 @@ class EventRouter {
   WaitingList laneWaiting_;
   uint32_t seq_ = 0;
   bool paused_ = false;
+  std::vector<ClientRecord*> done_;
 };
 
 }  // namespace gh

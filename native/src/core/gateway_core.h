@@ -49,7 +49,7 @@ struct CoreOptions {
 // The core's view of EngineOptions (listeners, limits, secret).
 CoreOptions coreOptionsFrom(const EngineOptions& options);
 // "text" | "json" | "frame" | "websocket".
-const char* protocolName(ListenerProtocol protocol);
+const char* listenerProtocolName(ListenerProtocol protocol);
 
 class GatewayCore : private LinkHandlers, private RouterHooks {
  public:
@@ -153,7 +153,8 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   void routerReadsPaused(bool paused) override;
   void routerClientDone(ClientRecord& client) override;
   void routerAppendEvent(WorkerLink& link, PendingEvent& ev) override;
-  void routerLog(const char* level, std::string message, std::string fieldsJson) override;
+  void routerGaveUp(const ClientRecord& client, const PendingEvent& ev, const WorkerLink& link) override;
+  void routerDrained(const WorkerLink& link) override;
 
   void applyReadsPaused(bool paused);
   void appendInfoJson(std::string& out, const ClientRecord& c) const;

@@ -12,13 +12,9 @@
 
 #include "engine/engine.h"
 #include "framing/framing_types.h"
+#include "link/link_protocol.h"  // kCommandRaw, kCommandBinary
 
 namespace gh {
-
-// Command flags (docs/protocol.md "Commands").
-constexpr uint8_t kCommandRaw = 0x01;     // write the data without the listener's encoder
-constexpr uint8_t kCommandBinary = 0x02;  // WebSocket binary frame (else text)
-constexpr uint8_t kCommandHasData = 0x04;  // CloseClient: send the data first
 
 // How a listener's clients are written to (from ListenerSpec).
 struct ListenerEncoding {

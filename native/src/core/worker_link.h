@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "core/client_record.h"
+#include "link/frame_decoder.h"
 
 namespace gh {
 
@@ -141,7 +142,7 @@ class WorkerLink {
   int workerPid_ = 0;
   int64_t handshakeDeadline_;
   uint8_t nonce_[32];
-  std::string in_;  // bytes of an incomplete frame
+  LinkFrameDecoder decoder_;
   std::string out_;
   size_t outHead_ = 0;
 };

@@ -1,0 +1,47 @@
+#include "core/client_record.h"
+
+namespace gh {
+
+namespace {
+const char kHex[] = "0123456789abcdef";
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // uppercase is not a client id: the JS engine's Map keys are exact strings
+}
+}  // namespace
+
+void appendClientId(std::string& out, const std::string& gatewayId, uint64_t number) {
+  out += gatewayId;
+  for (int shift = 44; shift >= 0; shift -= 4) out.push_back(kHex[(number >> shift) & 0xf]);
+}
+
+std::string clientIdOf(const std::string& gatewayId, uint64_t number) {
+  std::string id;
+  id.reserve(24);
+  appendClientId(id, gatewayId, number);
+  return id;
+}
+
+void clientIdBytes(const std::string& gatewayId, uint64_t number, uint8_t out[12]) {
+  for (size_t i = 0; i < 6; i++) {
+    int hi = i * 2 < gatewayId.size() ? hexValue(gatewayId[i * 2]) : 0;
+    int lo = i * 2 + 1 < gatewayId.size() ? hexValue(gatewayId[i * 2 + 1]) : 0;
+    out[i] = static_cast<uint8_t>(((hi < 0 ? 0 : hi) << 4) | (lo < 0 ? 0 : lo));
+  }
+  for (size_t i = 0; i < 6; i++) out[6 + i] = static_cast<uint8_t>(number >> (40 - 8 * i));
+}
+
+uint64_t clientNumberOf(const std::string& gatewayId, std::string_view id) {
+  if (id.size() != 24 || gatewayId.size() != 12 || id.substr(0, 12) != gatewayId) return 0;
+  uint64_t n = 0;
+  for (size_t i = 12; i < 24; i++) {
+    int v = hexValue(id[i]);
+    if (v < 0) return 0;
+    n = (n << 4) | static_cast<uint64_t>(v);
+  }
+  return n;
+}
+
+}  // namespace gh

@@ -1,0 +1,160 @@
+#include "core/command_executor.h"
+
+#include <algorithm>
+#include <unordered_set>
+#include <vector>
+
+#include "core/client_session.h"
+#include "core/gateway_core.h"
+#include "link/command.h"
+
+namespace gh {
+
+namespace {
+
+class Executor {
+ public:
+  Executor(GatewayCore& core, WorkerLink& link) : core_(core), link_(link), table_(core.mutableTable()) {}
+
+  void run(const Command& cmd) {
+    switch (cmd.op) {
+      case kOpSendToClient: {
+        ClientRecord* c = client(cmd.clientId);
+        if (c != nullptr) {
+          OutgoingMessage m(cmd.data, cmd.flags);
+          core_.deliver(c, m);
+        }
+        return;
+      }
+      case kOpSendToAll:
+        sendToAll(cmd);
+        return;
+      case kOpSendToUid: {
+        OutgoingMessage m(cmd.data, cmd.flags);
+        // One uid per client, so only a uid named twice could reach a client twice.
+        std::unordered_set<std::string> seen;
+        for (const std::string& uid : cmd.names) {
+          if (cmd.names.size() > 1 && !seen.insert(uid).second) continue;
+          const OrderedIndex::Entry* e = table_.byUid().find(uid);
+          if (e == nullptr) continue;
+          std::vector<ClientRecord*> members = e->members;
+          for (ClientRecord* c : members) core_.deliver(c, m);
+        }
+        return;
+      }
+      case kOpSendToGroup:
+        sendToGroups(cmd);
+        return;
+      case kOpCloseClient: {
+        ClientRecord* c = client(cmd.clientId);
+        if (c == nullptr) return;
+        if (cmd.flags & kCommandHasData) {
+          OutgoingMessage m(cmd.data, cmd.flags);
+          core_.deliver(c, m);
+        }
+        core_.endClient(c, "closed by server");
+        return;
+      }
+      case kOpDestroyClient: {
+        ClientRecord* c = client(cmd.clientId);
+        if (c != nullptr) core_.destroyClient(c, "destroyed by server");
+        return;
+      }
+      case kOpBindUid:
+      case kOpUnbindUid:
+      case kOpJoinGroup:
+      case kOpLeaveGroup: {
+        ClientRecord* c = client(cmd.clientId);
+        if (c == nullptr) return;
+        if (cmd.op == kOpBindUid) table_.bindUid(c, cmd.name);
+        else if (cmd.op == kOpUnbindUid) table_.unbindUid(c, cmd.name);
+        else if (cmd.op == kOpJoinGroup) table_.joinGroup(c, cmd.name);
+        else table_.leaveGroup(c, cmd.name);
+        return;
+      }
+      case kOpUngroup:
+        table_.ungroup(cmd.name);
+        return;
+    }
+  }
+
+  bool session(const Command& cmd, std::string* error) {
+    ClientRecord* c = table_.getForSession(cmd.clientId);
+    if (c == nullptr) {
+      core_.counters().commandsForGoneClients++;
+      return true;
+    }
+    std::string why;
+    if (!applyPatchFromLink(*c, link_.id(), cmd.patchId, cmd.patchKind, cmd.data, &why)) {
+      *error = "session: patch data of client " + cmd.clientId + " is invalid: " + why;
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  ClientRecord* client(const std::string& id) {
+    ClientRecord* c = table_.get(id);
+    if (c == nullptr) core_.counters().commandsForGoneClients++;
+    return c;
+  }
+
+  void sendToAll(const Command& cmd) {
+    OutgoingMessage m(cmd.data, cmd.flags);
+    std::unordered_set<std::string> excluded(cmd.exclude.begin(), cmd.exclude.end());
+    if (cmd.hasOnly) {
+      // Ids of other gateways are simply not here: sendToAll(c) goes to every gateway.
+      std::unordered_set<std::string> seen;
+      for (const std::string& id : cmd.only) {
+        if (seen.count(id) != 0 || excluded.count(id) != 0) continue;
+        seen.insert(id);
+        ClientRecord* c = table_.get(id);
+        if (c != nullptr) core_.deliver(c, m);
+      }
+      return;
+    }
+    for (ClientRecord* c = table_.online().front(); c != nullptr; c = OnlineList::nextOf(c)) {
+      if (!excluded.empty() && excluded.count(table_.idOf(*c)) != 0) continue;
+      core_.deliver(c, m);
+    }
+  }
+
+  void sendToGroups(const Command& cmd) {
+    OutgoingMessage m(cmd.data, cmd.flags);
+    std::unordered_set<std::string> excluded(cmd.exclude.begin(), cmd.exclude.end());
+    // A client in two of the groups gets the message once.
+    std::unordered_set<ClientRecord*> reached;
+    for (const std::string& group : cmd.names) {
+      const OrderedIndex::Entry* e = table_.byGroup().find(group);
+      if (e == nullptr) continue;
+      std::vector<ClientRecord*> members = e->members;
+      for (ClientRecord* c : members) {
+        if (!excluded.empty() && excluded.count(table_.idOf(*c)) != 0) continue;
+        if (cmd.names.size() > 1 && !reached.insert(c).second) continue;
+        core_.deliver(c, m);
+      }
+    }
+  }
+
+  GatewayCore& core_;
+  WorkerLink& link_;
+  ConnectionTable& table_;
+};
+
+}  // namespace
+
+bool executeCommand(GatewayCore& core, WorkerLink& link, std::string_view body, std::string* error) {
+  Command cmd;
+  if (!decodeCommand(body, &cmd, error)) {
+    // The JS engine counts a command whose frame decoded but whose head has the wrong shape.
+    if (commandHeadError(*error)) core.counters().commands++;
+    return false;
+  }
+  core.counters().commands++;
+  Executor executor(core, link);
+  if (cmd.op == kOpSession) return executor.session(cmd, error);
+  executor.run(cmd);
+  return true;
+}
+
+}  // namespace gh
