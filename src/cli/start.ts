@@ -1,5 +1,6 @@
 import type { ConfigOverrides } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
+import { EngineSelectionError, selectEngine } from '../gateway/engine-native/select-engine.js';
 import { createLogger } from '../log/logger.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { startSupervisorControl } from '../supervisor/supervisor-control.js';
@@ -25,6 +26,20 @@ export function refuseIfRunning(config: ResolvedConfig): void {
 }
 
 /**
+ * `engine: 'native'` that no gateway could honour (no addon, a custom
+ * listener) is refused here, once, instead of by every gateway in a restart loop.
+ */
+export function refuseImpossibleEngine(config: ResolvedConfig): void {
+  if (config.engine !== 'native') return;
+  try {
+    selectEngine(config);
+  } catch (err) {
+    if (err instanceof EngineSelectionError) throw new CliError(`${config.name} cannot start: ${err.message}`, 1);
+    throw err;
+  }
+}
+
+/**
  * `gatehouse start <app> [-d]`. Foreground: runs the supervisor in this
  * process until SIGINT/SIGTERM (graceful stop) or a `stop` on its control
  * socket. `-d`: see startDaemon().
@@ -32,6 +47,7 @@ export function refuseIfRunning(config: ResolvedConfig): void {
 export async function startCommand(app: string, overrides: ConfigOverrides, options: StartOptions): Promise<void> {
   const config = await openApp(app, overrides);
   checkEventsModule(config);
+  refuseImpossibleEngine(config);
   refuseIfRunning(config);
   if (options.daemon) return startDaemon(app, config, options.argv);
   await runSupervisor(config);
