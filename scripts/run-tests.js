@@ -93,8 +93,11 @@ if (!existsSync(testRoot)) {
   process.exit(1);
 }
 const all = collect(testRoot);
+// Longest first, so that no long file is left running alone at the end: the
+// fuzzers (minutes), then the other C++ suites, then the rest.
 const cppSuites = (f) => relative(testRoot, f).startsWith(`native${sep}`);
-const ordered = [...all.filter(cppSuites), ...all.filter((f) => !cppSuites(f))];
+const fuzz = (f) => cppSuites(f) && /fuzz[^\\/]*\.test\.js$/.test(f);
+const ordered = [...all.filter(fuzz), ...all.filter((f) => cppSuites(f) && !fuzz(f)), ...all.filter((f) => !cppSuites(f))];
 
 const files = [];
 if (engines.includes('js')) files.push(...ordered.filter((f) => matches(f)));
