@@ -16,7 +16,7 @@ import { cpus, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildLoadgen } from './lib/loadgen.js';
-import { freePort } from './lib/proc.js';
+import { freePort, machineCpu, sleep } from './lib/proc.js';
 import { markdown } from './lib/report.js';
 import { runScenario } from './lib/scenario.js';
 import { GatehouseTarget, UwsTarget } from './lib/targets.js';
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     'broadcast-seconds': { type: 'string', default: '8' },
     name: { type: 'string', default: 'loopback-10k' },
     'time-limit': { type: 'string', default: '300' },
+    repeat: { type: 'string', default: '1' },
   },
 });
 
@@ -47,6 +48,7 @@ const settings = {
   probeConnections: 50,
   probeIntervalMs: 20,
   probeSeconds: 4,
+  repeat: Math.max(1, Number(values.repeat)),
 };
 // One loader holds at most ~19,000 sockets (the open-file limit is 20,000 per process).
 settings.loaders = Math.max(settings.loaders, Math.ceil(settings.connections / 15000));
@@ -59,12 +61,18 @@ if (!existsSync(`${ROOT}dist/src/cli/main.js`)) {
 buildLoadgen();
 
 const log = (line) => console.log(line);
-// Bounded in time whatever happens: a hung server must not keep the bench (or the machine) busy.
-const limit = setTimeout(() => {
-  console.error(`bench: time limit of ${values['time-limit']} s reached; stopping`);
+/** The server running now, stopped on the way out whatever happens (a gatehouse daemon would outlive the bench). */
+let current = null;
+function abort(why) {
+  console.error(`bench: ${why}; stopping`);
+  current?.stopNow();
+  // Load generators and the uWS server end by themselves when their stdin closes with this process.
   process.exit(1);
-}, Number(values['time-limit']) * 1000);
-limit.unref();
+}
+// Bounded in time whatever happens: a hung server must not keep the bench (or the machine) busy.
+setTimeout(() => abort(`time limit of ${values['time-limit']} s reached`), Number(values['time-limit']) * 1000).unref();
+process.on('SIGINT', () => abort('interrupted'));
+process.on('SIGTERM', () => abort('terminated'));
 
 const date = new Date().toISOString().slice(0, 10);
 const results = {
@@ -75,29 +83,43 @@ const results = {
   settings,
   runs: [],
 };
+// How busy the machine is before the bench adds anything: on shared cores, other work skews every number.
+{
+  const before = machineCpu();
+  await sleep(2000);
+  const after = machineCpu();
+  results.machine.backgroundBusy = +((after.busy - before.busy) / (after.total - before.total)).toFixed(2);
+  log(`machine busy before the bench: ${Math.round(results.machine.backgroundBusy * 100)}% of ${results.machine.cpus} cores`);
+}
 
+// Repeats go round the targets, so slow phases of the machine's other work spread over all of them.
+for (let round = 1; round <= settings.repeat; round++) {
 for (const engine of settings.targets) {
   for (const protocol of settings.protocols) {
     if (engine === 'uws' && protocol !== 'websocket') continue;
-    log(`${engine} / ${protocol}`);
+    log(`${engine} / ${protocol}${settings.repeat > 1 ? ` (round ${round})` : ''}`);
     const port = await freePort();
     const target = engine === 'uws' ? new UwsTarget({ port }) : new GatehouseTarget({ engine, protocol, port, opsPort: await freePort() });
     try {
+      current = target;
       await target.start();
     } catch (err) {
+      current = null;
       log(`  not run: ${err.message.split('\n')[0]}`);
-      results.runs.push({ target: engine, protocol, error: err.message.split('\n')[0] });
+      results.runs.push({ target: engine, protocol, round, error: err.message.split('\n')[0] });
       continue;
     }
     try {
-      results.runs.push(await runScenario(target, settings, log));
+      results.runs.push({ ...(await runScenario(target, settings, log)), round });
     } catch (err) {
       log(`  failed: ${err.message}`);
-      results.runs.push({ target: engine, protocol, error: err.message.split('\n')[0] });
+      results.runs.push({ target: engine, protocol, round, error: err.message.split('\n')[0] });
     } finally {
       await target.stop().catch((err) => log(`  stopping: ${err.message}`));
+      current = null;
     }
   }
+}
 }
 
 results.finishedAt = new Date().toISOString();

@@ -1,7 +1,7 @@
 // The servers under test: the real gatehouse process tree (supervisor, one
 // gateway, one business worker) with either engine, and the raw
 // uWebSockets.js baseline (bench/uws-server.js).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,12 @@ export class GatehouseTarget {
     return r.json();
   }
 
+  /** Synchronous, for a bench that is exiting now. */
+  stopNow() {
+    spawnSync(process.execPath, [CLI, 'stop', ...this.args], { env: this.env, stdio: 'ignore', timeout: 15_000 });
+    rmSync(this.runDir, { recursive: true, force: true });
+  }
+
   async stop() {
     try {
       await run(['stop', ...this.args], this.env, 30_000);
@@ -103,6 +109,10 @@ export class UwsTarget {
     });
     this.pid = first.pid;
     this.workerPid = null;
+  }
+
+  stopNow() {
+    this.child?.kill('SIGKILL');
   }
 
   async stats() {
