@@ -165,7 +165,6 @@ bool readEngineOptions(Napi::Value value, EngineOptions* out, std::string* error
             r.num("maxReadsPerRun", 1, 1 << 24, &out->maxReadsPerRun);
   if (!ok) return false;
   if (out->linkPath.empty()) return r.fail("linkPath", "a Unix socket path");
-  if (!out->linkHost.empty() && out->linkPort == 0) return r.fail("linkPort", "a port from 1 to 65535 when linkHost is set");
   Napi::Value listeners = r.get("listeners");
   if (listeners.IsEmpty() || !listeners.IsArray()) return r.fail("listeners", "an array");
   Napi::Array list = listeners.As<Napi::Array>();
