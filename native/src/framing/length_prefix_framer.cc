@@ -63,6 +63,7 @@ bool LengthPrefixFramer::feed(const uint8_t* data, size_t size, FramingSink& sin
     describe(failure);
     return false;
   }
+  if (size == 0) return true;
   size_t offset = 0;
   // Finish the message begun in earlier chunks.
   if (headerHeld_ > 0 || havePayloadLength_) {
