@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { resolveConfig, settingsFromEnv } from '../../src/config/index.js';
 import type { ConnectionRow, EngineStats } from '../../src/gateway/engine.js';
-import { startOpsHttp, type OpsHttpOptions, type OpsHttpServer, type OpsSource } from '../../src/gateway/ops-http/ops-http.js';
+import { loadUwsBinary, startOpsHttp, type OpsHttpOptions, type OpsHttpServer, type OpsSource } from '../../src/gateway/ops-http/ops-http.js';
 import { listenerConfig, TestGateway, waitFor } from '../helpers/gateway-test-engine.js';
 
 function row(i: number): ConnectionRow {
@@ -73,8 +73,14 @@ const LOADERS: { name: string; kind: OpsHttpServer['kind']; loadUws?: OpsHttpOpt
   },
 ];
 
+/** uWebSockets.js is an optional dependency: without its binary only the fallback can be tested. */
+const uwsMissing = await loadUwsBinary().then(
+  () => false,
+  (err: Error) => `uWebSockets.js does not load here: ${err.message.split('\n')[0]}`,
+);
+
 for (const { name, kind, loadUws } of LOADERS) {
-  test(`endpoints on ${name}`, async () => {
+  test(`endpoints on ${name}`, { skip: kind === 'uWebSockets.js' ? uwsMissing : false }, async () => {
     const source = fakeSource();
     const { logger, lines } = memoryLogger();
     const server = await startOpsHttp({ host: '127.0.0.1', port: 0, source, logger, loadUws });
