@@ -284,9 +284,10 @@ class Client {
   void shutdownWrite() { ::shutdown(fd_, SHUT_WR); }
   bool write(const std::string& bytes) { return sendAll(fd_, bytes); }
   void poll() {
-    if (fd_ >= 0 && !eof) drainSocket(fd_, &received, &eof, &error);
+    if (fd_ >= 0 && !eof && !noRead) drainSocket(fd_, &received, &eof, &error);
   }
   int fd() const { return fd_; }
+  bool noRead = false;  // a client that does not read (slow consumer)
   std::string received;
   bool eof = false;
   int error = 0;
