@@ -6,9 +6,11 @@
 // or Node's for a request its parser rejects).
 //   npx tsc -p tsconfig.json   # once, if dist/ is missing
 //   node native/test/handshake-golden.mjs
+// With --websocket it prints instead the goldens of framing_websocket_test.cc:
+// what ws's own Receiver (isServer, maxPayload) reports for client frame streams.
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { Receiver, WebSocketServer } from 'ws';
 import { readHandshake } from '../../dist/src/transport/websocket-handshake.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -64,6 +66,11 @@ function cString(text) {
 }
 let isUtf8Out = false;
 
+if (process.argv.includes('--websocket')) {
+  await websocketGoldens();
+  process.exit(0);
+}
+
 const captured = [];
 const server = createServer((req, res) => res.end('plain'));
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
@@ -107,3 +114,98 @@ for (const [name, request] of refusals) {
   console.log(`    {"${name}", ${cString(request.length > 200 ? '<long>' : request)},\n     ${cString(answer)}},`);
 }
 server.close();
+
+// A client frame: masked unless told otherwise, the shortest length form unless `form` says 16 or 64.
+function wsFrame(opcode, payload, { fin = true, rsv = 0, mask = [0x12, 0x34, 0x56, 0x78], form } = {}) {
+  const data = Buffer.from(payload, 'latin1');
+  const head = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
+  const m = mask === null ? 0 : 0x80;
+  const n = data.length;
+  if (form === 64 || (form === undefined && n > 0xffff)) {
+    head.push(m | 127);
+    for (let i = 7; i >= 0; i--) head.push(Math.floor(n / 2 ** (8 * i)) & 0xff);
+  } else if (form === 16 || (form === undefined && n > 125)) head.push(m | 126, n >> 8, n & 0xff);
+  else head.push(m | n);
+  if (mask !== null) head.push(...mask);
+  const body = Buffer.from(data);
+  if (mask !== null) for (let i = 0; i < body.length; i++) body[i] ^= mask[i & 3];
+  return Buffer.concat([Buffer.from(head), body]).toString('latin1');
+}
+function closePayload(code, reason = '') {
+  return String.fromCharCode(code >> 8, code & 0xff) + reason;
+}
+
+async function websocketGoldens() {
+  const big = 'b'.repeat(70000);
+  // [name, maxPayload, stream (latin1)]
+  const cases = [
+    ['text', 100, wsFrame(1, 'hello')],
+    ['binaryZeroMask', 100, wsFrame(2, '\x00\xff\x80', { mask: [0, 0, 0, 0] })],
+    ['twoMessages', 100, wsFrame(1, 'a') + wsFrame(2, 'bc')],
+    ['emptyText', 100, wsFrame(1, '')],
+    ['fragmentsWithPing', 100, wsFrame(1, 'hel', { fin: false }) + wsFrame(9, 'p!') + wsFrame(0, '', { fin: false }) + wsFrame(0, 'lo')],
+    ['fragmentedUtf8SplitInside', 100, wsFrame(1, '\xe2\x82', { fin: false }) + wsFrame(0, '\xac')],
+    ['invalidUtf8Text', 100, wsFrame(1, 'ok\xff')],
+    ['invalidUtf8Fragmented', 100, wsFrame(1, 'ok', { fin: false }) + wsFrame(0, '\xc0\x80')],
+    ['binaryNotChecked', 100, wsFrame(2, '\xff\xfe')],
+    ['unmasked', 100, wsFrame(1, 'x', { mask: null })],
+    ['rsv1', 100, wsFrame(1, 'x', { rsv: 4 })],
+    ['rsv2', 100, wsFrame(1, 'x', { rsv: 2 })],
+    ['rsv3', 100, wsFrame(1, 'x', { rsv: 1 })],
+    ['rsv1OnPing', 100, wsFrame(9, 'x', { rsv: 4 })],
+    ['opcode3', 100, wsFrame(3, 'x')],
+    ['opcode11', 100, wsFrame(11, 'x')],
+    ['opcode15Unmasked', 100, wsFrame(15, 'x', { mask: null })],
+    ['continuationFirst', 100, wsFrame(0, 'x')],
+    ['textInsideFragmented', 100, wsFrame(1, 'a', { fin: false }) + wsFrame(1, 'b')],
+    ['binaryInsideFragmented', 100, wsFrame(2, 'a', { fin: false }) + wsFrame(2, 'b')],
+    ['pingNotFin', 100, wsFrame(9, 'x', { fin: false })],
+    ['ping126', 1000, wsFrame(9, 'x'.repeat(126))],
+    ['ping125', 1000, wsFrame(9, 'x'.repeat(125))],
+    ['pongPayload', 100, wsFrame(10, 'pong data')],
+    ['pingUnmasked', 100, wsFrame(9, 'x', { mask: null })],
+    ['closeLength1', 100, wsFrame(8, 'x')],
+    ['closeEmpty', 100, wsFrame(8, '') + wsFrame(1, 'ignored')],
+    ['closeNormal', 100, wsFrame(8, closePayload(1000, 'bye')) + 'garbage\xff\xff'],
+    ['close1005', 100, wsFrame(8, closePayload(1005))],
+    ['close999', 100, wsFrame(8, closePayload(999))],
+    ['close1004', 100, wsFrame(8, closePayload(1004))],
+    ['close1014', 100, wsFrame(8, closePayload(1014))],
+    ['close1015', 100, wsFrame(8, closePayload(1015))],
+    ['close2999', 100, wsFrame(8, closePayload(2999))],
+    ['close3000', 100, wsFrame(8, closePayload(3000, 'r'))],
+    ['close4999', 100, wsFrame(8, closePayload(4999))],
+    ['close5000', 100, wsFrame(8, closePayload(5000))],
+    ['closeBadReason', 100, wsFrame(8, closePayload(1000, '\xed\xa0\x80'))],
+    ['closeInsideFragmented', 100, wsFrame(1, 'a', { fin: false }) + wsFrame(8, closePayload(1001, 'away'))],
+    ['length16', 1000, wsFrame(2, 'z'.repeat(200))],
+    ['length16Small', 1000, wsFrame(2, 'abc', { form: 16 })],
+    ['length64', 100000, wsFrame(2, big)],
+    ['length64Small', 100, wsFrame(1, 'abc', { form: 64 })],
+    ['length64Huge', 100, '\x82\xff\x00\x20\x00\x00\x00\x00\x00\x00\x12\x34\x56\x78'],
+    ['length64Max53', 100, '\x82\xff\x00\x1f\xff\xff\xff\xff\xff\xff\x12\x34\x56\x78'],
+    ['tooLarge', 10, wsFrame(1, '12345678901')],
+    ['exactLimit', 10, wsFrame(1, '1234567890')],
+    ['tooLargeFragments', 10, wsFrame(2, '123456', { fin: false }) + wsFrame(0, '123456')],
+    ['tooLargeHeaderOnly', 10, '\x82\xfe\x01\x00\x12\x34\x56\x78'],
+    ['controlNotCounted', 10, wsFrame(2, '12345', { fin: false }) + wsFrame(9, 'x'.repeat(20)) + wsFrame(0, '12345')],
+    ['errorThenMore', 100, wsFrame(1, 'ok') + wsFrame(3, 'x') + wsFrame(1, 'never')],
+    ['emptyFragments', 100, wsFrame(2, '', { fin: false }) + wsFrame(0, '', { fin: false }) + wsFrame(0, '')],
+    ['incomplete', 100, wsFrame(1, 'a') + wsFrame(1, 'partial').slice(0, 5)],
+  ];
+  console.log('// websocket goldens: {name, maxPayload, stream, events}');
+  for (const [name, max, stream] of cases) {
+    const events = [];
+    const r = new Receiver({ isServer: true, maxPayload: max });
+    r.on('message', (data, isBinary) => events.push(`${isBinary ? 'B' : 'T'}:${Buffer.from(data).toString('latin1')}`));
+    r.on('ping', (d) => events.push(`ping:${d.toString('latin1')}`));
+    r.on('pong', (d) => events.push(`pong:${d.toString('latin1')}`));
+    r.on('conclude', (code, reason) => events.push(`close:${code}:${reason.toString('latin1')}`));
+    r.on('error', (err) => events.push(`error:${err[Symbol.for('status-code')] ?? err[Object.getOwnPropertySymbols(err).find((s) => String(s).includes('status-code'))]}:${err.code}:${err.message}`));
+    r.write(Buffer.from(stream, 'latin1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    isUtf8Out = false;
+    const shown = stream.length > 300 ? `"<${name}>"` : cString(stream);
+    console.log(`    {"${name}", ${max}, ${shown},\n     {${events.map((e) => cString(e.length > 300 ? e.slice(0, 40) + `...(${e.length})` : e)).join(', ')}}},`);
+  }
+}
