@@ -214,7 +214,8 @@ struct FakeWorker {
     return {255, ""};
   }
 
-  std::vector<Event> events() const {
+  std::vector<Event> events() {
+    pull();
     std::vector<Event> out;
     for (const Frame& f : frames) {
       Event e;
@@ -231,7 +232,8 @@ struct FakeWorker {
     return out;
   }
 
-  size_t count(uint8_t type) const {
+  size_t count(uint8_t type) {
+    pull();
     size_t n = 0;
     for (const Frame& f : frames) n += f.type == type;
     return n;
