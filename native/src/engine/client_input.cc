@@ -58,6 +58,7 @@ struct ClientSink final : FramingSink {
       conn->wsCloseSent = true;
     }
     conn->finAfterOutput = true;
+    engine->wantFlush(conn);
     engine->startLinger(conn);
   }
 };

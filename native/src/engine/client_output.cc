@@ -51,10 +51,7 @@ void EngineImpl::close(ClientRecord& client, uint16_t wsCode, std::string_view) 
   } else {
     c->finAfterOutput = true;
   }
-  if (!c->inFlushList) {
-    c->inFlushList = true;
-    flushList_.push_back(c);
-  }
+  wantFlush(c);
   startLinger(c);
 }
 
@@ -89,10 +86,13 @@ uint64_t EngineImpl::queuedBytes(const ClientRecord& client) const {
 
 void EngineImpl::queue(ClientConn* c, std::string_view bytes) {
   c->out.append(bytes);
-  if (!c->inFlushList) {
-    c->inFlushList = true;
-    flushList_.push_back(c);
-  }
+  wantFlush(c);
+}
+
+void EngineImpl::wantFlush(ClientConn* c) {
+  if (c->inFlushList) return;
+  c->inFlushList = true;
+  flushList_.push_back(c);
 }
 
 void EngineImpl::flushClient(ClientConn* c, bool counted) {

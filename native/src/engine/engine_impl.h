@@ -82,6 +82,7 @@ class EngineImpl : public ClientIo {
   void timerExpired(ClientConn* c);  // HTTP idle timeout or close linger: destroy
   // client_output.cc
   void queue(ClientConn* c, std::string_view bytes);
+  void wantFlush(ClientConn* c);  // on the flush list (output, or a FIN due)
   void flushClient(ClientConn* c, bool counted);
   void finishClose(ClientConn* c);  // output done: FIN where due
   void startLinger(ClientConn* c);
