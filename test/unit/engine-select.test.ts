@@ -24,6 +24,7 @@ import { NativeEngine } from '../../src/gateway/engine-native/native-engine.js';
 import { createEngine, EngineSelectionError, selectEngine } from '../../src/gateway/engine-native/select-engine.js';
 import { newGatewayId } from '../../src/protocol/client-id.js';
 import { bindPortsFrom, needsSharedPorts, withBindPorts } from '../../src/supervisor/gateway-ports.js';
+import { fixtureApp, startCluster, type LogLine } from '../helpers/cluster.js';
 import { listenerConfig } from '../helpers/gateway-test-engine.js';
 
 const fakeAddon = { Engine: class {}, abi: 1 } as unknown as NativeAddon;
@@ -371,5 +372,27 @@ test('the built addon starts an engine, binds, counts, reports stats and closes'
     await again.stop({ graceMs: 0, timeoutMs: 200 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('native gateways share port 0 through the supervisor, a restarted one too', { skip: addon.ok ? false : 'no addon', timeout: 60_000 }, async () => {
+  const cluster = await startCluster({
+    app: { events: fixtureApp('echo'), listeners: [{ name: 'tcp', protocol: 'text' }], register: { embedded: false } },
+    flags: ['--gateways', '2', '--workers', '1', '--threads', '1', '--engine', 'native'],
+  });
+  try {
+    const readyLines = (): LogLine[] => cluster.logs().filter((l) => l.role === 'gateway' && l.msg === 'gateway ready');
+    const ports = (lines: LogLine[]): number[] => lines.map((l) => (l.listeners as { port: number }[])[0]!.port);
+    const first = readyLines();
+    assert.deepEqual(first.map((l) => l.engine), ['native', 'native']);
+    const [port] = ports(first);
+    assert.ok(port! > 0);
+    assert.deepEqual(ports(first), [port, port]);
+    const victim = first.find((l) => l.index === 1)!;
+    process.kill(victim.pid!, 'SIGKILL');
+    await cluster.waitForLog((l) => l.role === 'gateway' && l.msg === 'gateway ready' && l.index === 1 && l.pid !== victim.pid, 'the restarted gateway ready', 15_000);
+    assert.deepEqual(ports(readyLines()), [port, port, port]);
+  } finally {
+    await cluster.stop();
   }
 });
