@@ -84,10 +84,14 @@ TEST(session_patch_sequence) {
   CHECK_EQ(s, "{}");
 }
 
-TEST(session_patch_bad_utf8_and_depth) {
+TEST(session_patch_lossy_utf8_and_depth) {
   std::string s = "{\"a\":1}";
   std::string error;
-  CHECK(!gh::applySessionPatch(s, 2, "{\"b\":\"\xff\"}", &error));
+  // decodeSessionPatch reads the data with toString('utf8'): bad bytes become U+FFFD.
+  CHECK(gh::applySessionPatch(s, 2, "{\"b\":\"\xff\"}", &error));
+  CHECK_EQ(s, "{\"b\":\"\xef\xbf\xbd\"}");
+  s = "{\"a\":1}";
+  CHECK(!gh::applySessionPatch(s, 2, "{\"b\":\xff}", &error));
   CHECK(!gh::applySessionPatch(s, 3, std::string(600, '[') + std::string(600, ']'), &error));
   CHECK_EQ(s, "{\"a\":1}");
 }

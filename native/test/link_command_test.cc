@@ -166,6 +166,9 @@ TEST(command_fields) {
   CHECK(gh::decodeCommand(body(gh::kOpSendToClient, 0, " \"\\u0061b\" ", ""), &c, &error));
   CHECK_EQ(c.clientId, "ab");
   CHECK(c.data.empty());
+  // body.toString('utf8') on the JS side: a bad byte is U+FFFD, not an error.
+  CHECK(gh::decodeCommand(body(gh::kOpUngroup, 0, "\"g\xff\"", ""), &c, &error));
+  CHECK_EQ(c.name, "g\xef\xbf\xbd");
 }
 
 TEST(command_shown_head_cut_at_200_utf16_units) {

@@ -2,6 +2,8 @@
 #include "json/json_scan.h"
 #include "json/json_valid.h"
 #include "json/json_value.h"
+#include "json/utf8_lossy.h"
+#include "util/utf8.h"
 
 namespace gh {
 
@@ -140,6 +142,13 @@ bool parseJson(std::string_view text, JsonValue* out, std::string* error) {
   i = skipSpace(text, i);
   if (i != text.size()) return p.fail("unexpected non-whitespace after JSON", i);
   return true;
+}
+
+bool parseJsonBuffer(std::string_view bytes, JsonValue* out, std::string* error) {
+  if (utf8Valid(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())) return parseJson(bytes, out, error);
+  std::string decoded;
+  appendUtf8Lossy(decoded, bytes);
+  return parseJson(decoded, out, error);
 }
 
 }  // namespace gh

@@ -85,6 +85,10 @@ bool jsonArrayIndexKey(std::string_view key, uint32_t* index);
 // *error (when given) says why.
 bool parseJson(std::string_view text, JsonValue* out, std::string* error);
 
+// JSON.parse(buffer.toString('utf8')): parseJson after the decode Node does,
+// so invalid UTF-8 becomes U+FFFD instead of failing. For JSON read off a link.
+bool parseJsonBuffer(std::string_view bytes, JsonValue* out, std::string* error);
+
 // Appends JSON.stringify(v) (compact).
 void serializeJson(const JsonValue& v, std::string& out);
 

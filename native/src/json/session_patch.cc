@@ -40,7 +40,7 @@ bool isStringArray(const JsonValue& v) {
 bool applySessionPatch(std::string& session, int kind, std::string_view data, std::string* error) {
   JsonValue patch;
   std::string parseError;
-  if (!parseJson(data, &patch, &parseError)) {
+  if (!parseJsonBuffer(data, &patch, &parseError)) {
     setError(error, "invalid JSON: " + parseError);
     return false;
   }

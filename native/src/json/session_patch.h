@@ -17,7 +17,9 @@ constexpr int kSessionPatchMerge = 3;    // deep-merged into the session
 // wrong shape, unknown kind) returns false with the JS error text
 // ('session diff must be {"s": object, "d": string[]}', 'a session must be a
 // JSON object', 'unknown session patch kind N'; free text for bad JSON) and
-// leaves `session` unchanged.
+// leaves `session` unchanged. The data is read as Node reads a Buffer
+// (invalid UTF-8 becomes U+FFFD, see parseJsonBuffer); nesting deeper than
+// kMaxJsonDepth is refused (JSON.parse would go deeper).
 bool applySessionPatch(std::string& session, int kind, std::string_view data, std::string* error);
 
 }  // namespace gh

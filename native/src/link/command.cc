@@ -138,7 +138,7 @@ bool decodeCommand(std::string_view body, Command* out, std::string* error) {
   size_t headLength = getU16BE(p + 2);
   if (body.size() < 4 + headLength) return fail(error, "command: arguments overrun the frame");
   JsonValue head;
-  if (!parseJson(body.substr(4, headLength), &head, nullptr)) {
+  if (!parseJsonBuffer(body.substr(4, headLength), &head, nullptr)) {
     return fail(error, "command: arguments of op " + std::to_string(op) + " are not valid JSON");
   }
   out->op = op;

@@ -37,7 +37,8 @@ struct Command {
 // Decodes a Command body. Errors, as the JS link logs them: "command:
 // truncated", "command: unknown op N", "command: arguments overrun the
 // frame", "command: arguments of op N are not valid JSON", and for a head of
-// the wrong shape "<what>: arguments must be <expected> (got <head JSON, at
+// the wrong shape (the head JSON is read as Node reads a Buffer: invalid
+// UTF-8 becomes U+FFFD) "<what>: arguments must be <expected> (got <head JSON, at
 // most 200 UTF-16 units>)", e.g. 'bindUid: arguments must be a [clientId,
 // string] pair (got ["a"])'. *out is reset first.
 // (The JS engine counts `commands` before the head check; a caller that wants

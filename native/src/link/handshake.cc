@@ -33,7 +33,7 @@ bool checkVersion(std::string_view body, const char* what, std::string* error) {
 }
 
 bool description(std::string_view json, const char* what, JsonValue* out, std::string* error) {
-  if (!parseJson(json, out, nullptr)) return fail(error, std::string(what) + ": description is not valid JSON");
+  if (!parseJsonBuffer(json, out, nullptr)) return fail(error, std::string(what) + ": description is not valid JSON");
   return true;
 }
 

@@ -16,7 +16,7 @@ bool fail(std::string* error, const char* text) {
 bool decodeQuery(std::string_view body, uint32_t* requestId, std::string* op, JsonValue* args, std::string* error) {
   if (body.size() < 4) return fail(error, "query: truncated");
   JsonValue q;
-  if (!parseJson(body.substr(4), &q, nullptr)) return fail(error, "query: not valid JSON");
+  if (!parseJsonBuffer(body.substr(4), &q, nullptr)) return fail(error, "query: not valid JSON");
   JsonValue* o = q.isObject() ? q.find("op") : nullptr;
   JsonValue* a = q.isObject() ? q.find("args") : nullptr;
   if (!o || !o->isString() || !a || !a->isArray()) return fail(error, "query: expected {\"op\": string, \"args\": array}");
