@@ -214,7 +214,6 @@ bool HttpRequestParser::parseHead(std::string_view head) {
     request_.headers.push_back(HttpHeader{std::string(name), std::string(value)});
   }
   if (contentLength && transferEncoding) return false;
-  if (request_.versionMinor == 1 && request_.find("host") == nullptr) return false;
   if (method == "CONNECT") {
     // Node hands CONNECT to 'connect' listeners; with none it just drops the socket.
     errorStatus_ = 0;

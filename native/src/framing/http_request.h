@@ -55,7 +55,7 @@ class HttpRequestParser {
 
   const HttpRequest& request() const { return request_; }
   HttpRequest& request() { return request_; }
-  // 400 (malformed, or HTTP/1.1 without Host), 431 (head or header count over
+  // 400 (malformed), 431 (head or header count over
   // the bound), or 0 for CONNECT (Node, with no 'connect' listener, drops the
   // socket without an answer).
   int errorStatus() const { return errorStatus_; }

@@ -31,7 +31,8 @@ class StaticRoutes {
   // when given: an IMF-fixdate such as "Tue, 01 Dec 2026 18:25:11 GMT"], then
   // "Connection: keep-alive" + "Keep-Alive: timeout=5" or "Connection: close".
   // The connection is kept only when the request allows it and has no body (a
-  // body is not read: closing is simpler than skipping it).
+  // body is not read: closing is simpler than skipping it). An HTTP/1.1 request
+  // without Host gets Node's "400 Bad Request" and the connection is closed.
   StaticResponse respond(const HttpRequest& request, std::string_view date = std::string_view()) const;
 
  private:
