@@ -81,7 +81,14 @@ export class NativeEngine implements Engine {
     if (this.#stopping) throw new Error('the engine was stopped before it started');
     // The addon throws an Error with the engine's own message (port in use, bad option…); nothing stays bound.
     const engine = new this.#addon.Engine(options);
-    const bound = engine.start((batch) => this.#onEvents(batch));
+    let bound: ReturnType<AddonEngine['start']>;
+    try {
+      bound = engine.start((batch) => this.#onEvents(batch));
+    } catch (err) {
+      // Its epoll fd and timers now, not whenever the collector gets to it.
+      engine.close();
+      throw err;
+    }
     this.#engine = engine;
     return {
       listeners: bound.listeners.map((l) => ({ name: l.name, protocol: l.protocol as ListenerProtocol, host: l.host, port: l.port })),
