@@ -41,8 +41,11 @@ bool StaticRoutes::add(std::string_view path, std::string_view contentType, std:
 StaticResponse StaticRoutes::respond(const HttpRequest& request, std::string_view date) const {
   StaticResponse response;
   if (request.versionMajor == 1 && request.versionMinor == 1 && request.find("host") == nullptr) {
-    // Node's requireHostHeader (for plain requests only: upgrades skip it).
-    response.bytes = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
+    // Node's requireHostHeader (for plain requests only: upgrades skip it),
+    // answered as Node does, with an empty chunked body.
+    response.bytes = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n";
+    if (!date.empty()) response.bytes.append("Date: ").append(date).append("\r\n");
+    response.bytes.append("Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     return response;
   }
   std::string_view url = request.target;
