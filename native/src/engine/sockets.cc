@@ -153,6 +153,7 @@ bool Acceptor::open(std::string* error) {
 }
 
 Acceptor::Result Acceptor::accept(int listenFd, int* fd, int* errorCode) {
+  if (reserve_ < 0) reserve_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   int s = ::accept4(listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   // A connection reset before we took it is gone; the next one may be fine.
   for (int retries = 0; s < 0 && (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) && retries < 8; retries++) {
@@ -170,6 +171,8 @@ Acceptor::Result Acceptor::accept(int listenFd, int* fd, int* errorCode) {
     int victim = ::accept4(listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (victim >= 0) ::close(victim);
     reserve_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    // Linux takes the fd before looking at the backlog: EMFILE with nobody waiting.
+    if (victim < 0) return Result::Empty;
     shed_++;
     return Result::Shed;
   }
