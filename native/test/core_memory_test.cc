@@ -1,0 +1,55 @@
+// What an idle connection costs the core: every byte the core allocates for
+// it, counted through a replaced global operator new.
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+#include "core/testing/core_fakes.h"
+#include "harness.h"
+
+using namespace gh;
+using namespace gh::testing;
+
+namespace {
+size_t g_live = 0;
+}
+
+void* operator new(size_t n) {
+  void* p = std::malloc(n + 16);
+  if (p == nullptr) std::abort();
+  *static_cast<size_t*>(p) = n;
+  g_live += n;
+  return static_cast<char*>(p) + 16;
+}
+void operator delete(void* p) noexcept {
+  if (p == nullptr) return;
+  char* base = static_cast<char*>(p) - 16;
+  g_live -= *reinterpret_cast<size_t*>(base);
+  std::free(base);
+}
+void operator delete(void* p, size_t) noexcept { operator delete(p); }
+
+TEST(idle_connection_costs_under_half_a_kib) {
+  Rig rig;
+  FakeWorker w(rig.core);
+  w.handshake(100000);
+  const int n = 10000;
+  // Warm up the containers that grow with the count, then measure a second batch.
+  std::vector<ClientRecord*> clients;
+  clients.reserve(2 * n);
+  for (int i = 0; i < n; i++) clients.push_back(rig.connect(0, "192.168.100.200", 50000));
+  w.ackAll();
+  w.frames.clear();
+  w.frames.shrink_to_fit();
+  w.eventsRead = 0;
+  size_t before = g_live;
+  for (int i = 0; i < n; i++) clients.push_back(rig.connect(0, "192.168.100.200", 50000));
+  w.ackAll();
+  w.frames.clear();
+  w.frames.shrink_to_fit();
+  w.eventsRead = 0;
+  size_t perClient = (g_live - before) / n;
+  std::printf("  core bytes per idle connection: %zu (sizeof ClientRecord %zu)\n", perClient, sizeof(ClientRecord));
+  CHECK(perClient < 512);
+  for (ClientRecord* c : clients) CHECK(c->queue.empty() && c->unacked == 0 && c->pinned == w.link);
+}
