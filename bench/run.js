@@ -48,6 +48,8 @@ const settings = {
   probeConnections: 50,
   probeIntervalMs: 20,
   probeSeconds: 4,
+  fixedRate: 20,
+  fixedSeconds: 5,
   repeat: Math.max(1, Number(values.repeat)),
 };
 // One loader holds at most ~19,000 sockets (the open-file limit is 20,000 per process).

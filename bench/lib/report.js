@@ -6,7 +6,7 @@ function fmt(n) {
 }
 
 function ratio(a, b) {
-  return a && b ? `${(a / b).toFixed(2)}×` : '—';
+  return a !== undefined && a !== null && b ? `${(a / b).toFixed(2)}×` : '—';
 }
 
 /** The best value of one metric over the rounds of a target and protocol (other work on the machine only ever makes numbers worse). */
@@ -24,28 +24,33 @@ export function markdown(results) {
   lines.push(`# Benchmark ${results.date} (${results.name})`, '');
   lines.push(`Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, Linux ${results.machine.kernel}, Node ${results.machine.node}. Loopback only; load generators on the same cores as the server. The machine was ${Math.round((results.machine.backgroundBusy ?? 0) * 100)}% busy before the bench started (other work on the same cores).`);
   lines.push(`${fmt(s.connections)} connections from ${s.loaders} loader processes; broadcast of ${s.messageBytes}-byte messages, window ${s.window}, measured ${s.broadcastSeconds} s after ${s.warmupMs / 1000} s warm-up; round trip: ${s.probeConnections} clients × 1 message / ${s.probeIntervalMs} ms for ${s.probeSeconds} s.`, '');
-  lines.push('| server | protocol | deliveries/s | broadcasts/s | server CPU (cores) | loaders CPU | machine busy | deliveries per server CPU-s | RSS per idle connection | round trip p50 | p99 |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(`| server | protocol | deliveries/s | broadcasts/s | server CPU (cores) | loaders CPU | machine busy | deliveries per server CPU-s | server CPU per delivery at ${fmt(s.fixedRate * s.connections)}/s | RSS per idle connection | round trip p50 | p99 |`);
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results.runs) {
     if (r.error) {
-      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | | | |`);
+      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | | | | |`);
       continue;
     }
     const b = r.broadcast;
-    lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${b.loadersCpuPerSecond} | ${Math.round(b.machineBusy * 100)}% | ${fmt(b.deliveriesPerServerCpuSecond)} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs |`);
+    lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${b.loadersCpuPerSecond} | ${Math.round(b.machineBusy * 100)}% | ${fmt(b.deliveriesPerServerCpuSecond)} | ${r.fixedLoad ? `${fmt(r.fixedLoad.serverCpuNsPerDelivery)} ns` : '—'} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs |`);
   }
   lines.push('');
-  lines.push('| protocol | native / JS deliveries/s (target ≥ 1.5×) | native / JS per CPU-s | native / JS memory per connection (target ≤ 0.5×, < 1 KiB) | native / JS p99 (target ≤ 1×) | native / raw uWS deliveries/s |');
-  lines.push('|---|---:|---:|---:|---:|---:|');
+  lines.push('| protocol | native / JS deliveries/s (target ≥ 1.5×) | native / JS per CPU-s | JS / native CPU per delivery at the fixed load | native / JS memory per connection (target ≤ 0.5×, < 1 KiB) | native / JS p99 (target ≤ 1×) | native / raw uWS deliveries/s | native / raw uWS per CPU-s |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   const metrics = [
     [(r) => r.broadcast.deliveriesPerSecond, higher, 'js'],
     [(r) => r.broadcast.deliveriesPerServerCpuSecond, higher, 'js'],
+    [(r) => r.fixedLoad?.serverCpuNsPerDelivery, lower, 'js', true],
     [(r) => r.memory.bytesPerConnection, lower, 'js'],
     [(r) => r.latencyUs.p99, lower, 'js'],
     [(r) => r.broadcast.deliveriesPerSecond, higher, 'uws'],
+    [(r) => r.broadcast.deliveriesPerServerCpuSecond, higher, 'uws'],
   ];
   for (const protocol of s.protocols) {
-    const cells = metrics.map(([metric, better, base]) => ratio(best(results, 'native', protocol, metric, better), best(results, base, protocol, metric, better)));
+    const cells = metrics.map(([metric, better, base, inverted]) => {
+      const [n, b] = [best(results, 'native', protocol, metric, better), best(results, base, protocol, metric, better)];
+      return inverted ? ratio(b, n) : ratio(n, b);
+    });
     lines.push(`| ${protocol} | ${cells.join(' | ')} |`);
   }
   lines.push('');

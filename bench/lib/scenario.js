@@ -39,7 +39,9 @@ export async function runScenario(target, settings, log) {
     const open = await connected(loaders, 60_000);
     result.connectSeconds = (Date.now() - t0) / 1000;
     if (open !== settings.connections) throw new Error(`only ${open} of ${settings.connections} connections opened`);
+    const idleCpuBefore = cpuSeconds(target.pid);
     await sleep(settings.settleMs);
+    result.idleServerCpuPerSecond = +((cpuSeconds(target.pid) - idleCpuBefore) / (settings.settleMs / 1000)).toFixed(3);
     const rssAfter = rssBytes(target.pid);
     result.memory = {
       rssBeforeMiB: +(rssBefore / MiB).toFixed(1),
@@ -106,8 +108,44 @@ export async function runScenario(target, settings, log) {
       result.broadcast.gatewayMessagesOutPerSecond = Math.round((statsAfter.messagesOut - statsBefore.messagesOut) / seconds);
       result.broadcast.slowConsumerDrops = statsAfter.slowConsumerDrops - statsBefore.slowConsumerDrops;
       result.broadcast.gatewayWritesPerSecond = Math.round((statsAfter.writes - statsBefore.writes) / seconds);
+      result.broadcast.messagesPerWrite = +((statsAfter.messagesOut - statsBefore.messagesOut) / Math.max(1, statsAfter.writes - statsBefore.writes)).toFixed(2);
     }
     log(`  broadcast: ${result.broadcast.deliveriesPerSecond} deliveries/s (${result.broadcast.broadcastsPerSecond} broadcasts/s), server CPU ${result.broadcast.serverCpuPerSecond}/s`);
+
+    // A fixed load well below saturation: what it costs the server does not depend on how much CPU the machine's
+    // other work leaves it, nor on how much output piles up per socket while it waits (which makes writes cheaper).
+    await caster.quit();
+    loaders.splice(loaders.indexOf(caster), 1);
+    await sleep(1000);
+    const pacer = new Loader({ port: target.port, proto: target.protocol, conns: 1, mode: 'broadcast', rate: settings.fixedRate, window: 1000, size: settings.messageSize, srcFirst: '127.201.0.2' });
+    loaders.push(pacer);
+    await pacer.ready(10_000);
+    await pacer.command('start');
+    await sleep(1000);
+    const crowdOnly = loaders.filter((l) => l !== prober && l !== pacer);
+    await all(crowdOnly, 'reset');
+    const fixedStatsBefore = await target.stats();
+    const fixedCpuBefore = cpuSeconds(target.pid);
+    const fixedStart = process.hrtime.bigint();
+    await sleep(settings.fixedSeconds * 1000);
+    const fixedAnswers = await all(crowdOnly, 'stats');
+    const fixedSeconds = Number(process.hrtime.bigint() - fixedStart) / 1e9;
+    const fixedCpu = cpuSeconds(target.pid) - fixedCpuBefore;
+    const fixedStatsAfter = await target.stats();
+    await pacer.command('stop');
+    const fixedReceived = sum(fixedAnswers, 'received');
+    result.fixedLoad = {
+      broadcastsPerSecond: settings.fixedRate,
+      offeredDeliveriesPerSecond: settings.fixedRate * (settings.connections + 1),
+      deliveriesPerSecond: Math.round(fixedReceived / fixedSeconds),
+      serverCpuPerSecond: +(fixedCpu / fixedSeconds).toFixed(3),
+      serverCpuNsPerDelivery: fixedReceived > 0 ? Math.round((fixedCpu * 1e9) / fixedReceived) : null,
+    };
+    if (fixedStatsBefore.writes !== undefined) {
+      // Messages per socket write: about 1 here, so the kernel's per-write cost dominates whatever the engine.
+      result.fixedLoad.messagesPerWrite = +((fixedStatsAfter.messagesOut - fixedStatsBefore.messagesOut) / Math.max(1, fixedStatsAfter.writes - fixedStatsBefore.writes)).toFixed(2);
+    }
+    log(`  fixed load: ${result.fixedLoad.deliveriesPerSecond} deliveries/s cost ${result.fixedLoad.serverCpuPerSecond} cores (${result.fixedLoad.serverCpuNsPerDelivery} ns per delivery)`);
     return result;
   } finally {
     await Promise.all(loaders.map((l) => l.quit()));

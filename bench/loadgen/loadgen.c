@@ -8,6 +8,9 @@
  * messages they receive. Two active modes drive the server under test:
  *   broadcast: every connection keeps --window broadcast requests outstanding
  *              ("b <seq> ..."); a request is done when its copy comes back;
+ *              with --rate R, requests go out at R per second instead (an
+ *              open loop, still capped by the window), to measure what a
+ *              fixed load costs the server;
  *   probe:     every connection sends "p <ns> ..." each --interval-ms and
  *              records the round trip when the echo comes back.
  * C rather than Node, so that on a 2-core machine the load generator takes as
@@ -60,9 +63,9 @@ struct conn {
 
 static struct {
   const char *host;
-  int port, ws, conns, mode, window, interval_ms, size, max_inflight, per_src;
+  int port, ws, conns, mode, window, interval_ms, size, max_inflight, per_src, rate;
   uint32_t src_first;
-} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0x7f010001u};
+} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0, 0x7f010001u};
 
 static struct conn *conns;
 static int ep, started, opened, failed, closed, inflight, next_connect, ready_said;
@@ -140,6 +143,14 @@ static void drive(struct conn *c, uint64_t now) {
       stalls++;
       c->received = c->sent;
       c->last_progress_ns = now;
+    }
+    if (opt.rate > 0) {
+      if (now >= c->next_send_ns && c->sent - c->received < (uint64_t)opt.window) {
+        send_request(c, 'b', c->sent);
+        c->next_send_ns += 1000000000u / (uint64_t)opt.rate;
+        if (c->next_send_ns < now) c->next_send_ns = now; /* behind: no burst to catch up */
+      }
+      return;
     }
     while (c->sent - c->received < (uint64_t)opt.window) {
       uint64_t before = c->sent;
@@ -347,6 +358,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--mode")) opt.mode = !strcmp(v, "broadcast") ? MODE_BROADCAST : !strcmp(v, "probe") ? MODE_PROBE : MODE_IDLE;
     else if (!strcmp(k, "--window")) opt.window = arg_int(v, 1, 1 << 20, k);
     else if (!strcmp(k, "--interval-ms")) opt.interval_ms = arg_int(v, 1, 60000, k);
+    else if (!strcmp(k, "--rate")) opt.rate = arg_int(v, 1, 100000, k);
     else if (!strcmp(k, "--size")) opt.size = arg_int(v, 8, LINE_MAX_BYTES - 16, k);
     else if (!strcmp(k, "--per-src")) opt.per_src = arg_int(v, 1, 20000, k);
     else if (!strcmp(k, "--src-first")) {
@@ -371,7 +383,8 @@ int main(int argc, char **argv) {
       fflush(stdout);
       ready_said = 1;
     }
-    int timeout = started && opt.mode == MODE_PROBE ? 1 : started ? 100 : 50;
+    int paced = started && (opt.mode == MODE_PROBE || opt.rate > 0);
+    int timeout = paced ? 1 : started ? 100 : 50;
     int n = epoll_wait(ep, evs, 512, timeout);
     if (n < 0 && errno != EINTR) die("epoll_wait");
     uint64_t now = now_ns();
@@ -384,6 +397,6 @@ int main(int argc, char **argv) {
         on_readable(c, now);
       }
     }
-    if (started && (opt.mode == MODE_PROBE || n == 0)) for (int i = 0; i < opt.conns; i++) drive(&conns[i], now);
+    if (started && (paced || n == 0)) for (int i = 0; i < opt.conns; i++) drive(&conns[i], now);
   }
 }
