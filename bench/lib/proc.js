@@ -1,6 +1,7 @@
 // What the benchmark reads about a process from /proc: resident memory and CPU time (all threads).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setPriority } from 'node:os';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS = 100;
@@ -40,4 +41,19 @@ export function machineCpu() {
   const total = t.reduce((a, b) => a + b, 0) / TICKS;
   const idle = (t[3] + t[4]) / TICKS;
   return { busy: total - idle, total };
+}
+
+/**
+ * Sets the nice value of every thread of a process (on Linux a priority
+ * belongs to one thread: setpriority on the pid alone would leave a worker's
+ * pool threads behind). Negative values need the privilege to raise priority.
+ */
+export function reniceAll(pid, nice) {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      setPriority(Number(tid), nice);
+    } catch (err) {
+      if (err.code !== 'ESRCH') throw err;
+    }
+  }
 }

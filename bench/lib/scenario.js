@@ -1,7 +1,7 @@
 // One measured run against one server: connect the idle crowd (memory), probe
 // the round trip (latency), then drive broadcasts (deliveries per second).
 import { all, Loader } from './loadgen.js';
-import { cpuSeconds, machineCpu, rssBytes, sleep } from './proc.js';
+import { cpuSeconds, machineCpu, reniceAll, rssBytes, sleep } from './proc.js';
 
 const MiB = 1024 * 1024;
 
@@ -28,13 +28,24 @@ function sum(answers, key) {
   return answers.reduce((n, a) => n + a[key], 0);
 }
 
+/** With --renice, the server's and the loaders' threads run ahead of the machine's other work. */
+function prioritize(settings, pids) {
+  if (settings.renice !== 0) for (const pid of pids) if (pid) reniceAll(pid, settings.renice);
+}
+
 export async function runScenario(target, settings, log) {
   const result = { target: target.name, protocol: target.protocol, connections: settings.connections };
   const loaders = [];
+  const spawned = (loader) => {
+    loaders.push(loader);
+    prioritize(settings, [loader.pid]);
+    return loader;
+  };
   try {
+    prioritize(settings, [target.pid, target.workerPid]);
     await sleep(1000);
     const rssBefore = rssBytes(target.pid);
-    loaders.push(...crowd(target, settings));
+    for (const l of crowd(target, settings)) spawned(l);
     const t0 = Date.now();
     const open = await connected(loaders, 60_000);
     result.connectSeconds = (Date.now() - t0) / 1000;
@@ -52,7 +63,7 @@ export async function runScenario(target, settings, log) {
 
     // Round trip with the crowd connected and quiet.
     const prober = new Loader({ port: target.port, proto: target.protocol, conns: settings.probeConnections, mode: 'probe', intervalMs: settings.probeIntervalMs, srcFirst: '127.200.0.1', perSrc: 1000 });
-    loaders.push(prober);
+    spawned(prober);
     await prober.ready(10_000);
     await prober.command('start');
     await sleep(1000);
@@ -66,7 +77,7 @@ export async function runScenario(target, settings, log) {
 
     // Broadcasts: one client keeps `window` requests outstanding; every client counts what it receives.
     const caster = new Loader({ port: target.port, proto: target.protocol, conns: 1, mode: 'broadcast', window: settings.window, size: settings.messageSize, srcFirst: '127.201.0.1' });
-    loaders.push(caster);
+    spawned(caster);
     await caster.ready(10_000);
     await caster.command('start');
     await sleep(settings.warmupMs);
@@ -118,7 +129,7 @@ export async function runScenario(target, settings, log) {
     loaders.splice(loaders.indexOf(caster), 1);
     await sleep(1000);
     const pacer = new Loader({ port: target.port, proto: target.protocol, conns: 1, mode: 'broadcast', rate: settings.fixedRate, window: 1000, size: settings.messageSize, srcFirst: '127.201.0.2' });
-    loaders.push(pacer);
+    spawned(pacer);
     await pacer.ready(10_000);
     await pacer.command('start');
     await sleep(1000);
