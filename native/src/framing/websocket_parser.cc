@@ -64,6 +64,7 @@ bool WebSocketParser::fail(uint8_t error, uint32_t value) {
   error_ = error;
   errorValue_ = value;
   state_ = kFailed;
+  headerHeld_ = 0;
   message_.release();
   control_.release();
   return false;
