@@ -129,3 +129,68 @@ TEST(value_many_keys_and_duplicates) {
   CHECK_EQ(v.members()[2500].first, "k2499");
   CHECK_EQ(v.find("k1234")->text(), "3734");
 }
+
+namespace {
+// A small deterministic generator, so failures reproduce.
+struct Rng {
+  uint64_t s = 88172645463325252ULL;
+  uint32_t next(uint32_t n) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return static_cast<uint32_t>(s % n);
+  }
+};
+
+std::string randomKey(Rng& r) {
+  static const char* const kShapes[] = {"", "0", "01", "-1", "4294967295", "4294967294", "__proto__", "k"};
+  uint32_t pick = r.next(10);
+  if (pick < 4) return std::to_string(r.next(40));  // index keys
+  if (pick < 6) return kShapes[r.next(8)];
+  return "k" + std::to_string(r.next(60));
+}
+
+std::string dump(const JsonValue& v) {
+  std::string out;
+  gh::serializeJson(v, out);
+  return out;
+}
+}  // namespace
+
+TEST(value_batch_ops_equal_one_by_one) {
+  Rng r;
+  for (int round = 0; round < 300; round++) {
+    JsonValue a = JsonValue::makeObject();
+    size_t n = r.next(80);
+    for (size_t i = 0; i < n; i++) a.set(randomKey(r), JsonValue::makeNumber(std::to_string(i)));
+    JsonValue b = a;
+    std::vector<std::string> doomedKeys;
+    size_t d = r.next(30);
+    for (size_t i = 0; i < d; i++) doomedKeys.push_back(randomKey(r));
+    std::vector<std::string_view> doomed(doomedKeys.begin(), doomedKeys.end());
+    for (std::string_view k : doomed) a.remove(k);
+    b.removeAll(doomed);
+    CHECK_EQ(dump(a), dump(b));
+    std::vector<JsonValue::Member> incoming;
+    JsonValue seen = JsonValue::makeObject();  // incoming keys are unique, as in a parsed object
+    size_t k = r.next(60);
+    for (size_t i = 0; i < k; i++) {
+      std::string key = randomKey(r);
+      if (seen.find(key)) continue;
+      seen.set(key, JsonValue());
+      incoming.emplace_back(key, JsonValue::makeString("v" + std::to_string(i)));
+    }
+    for (const JsonValue::Member& m : incoming) {
+      JsonValue* existing = a.find(m.first);
+      if (existing) {
+        *existing = JsonValue::makeString(existing->text() + "+" + m.second.text());
+      } else {
+        a.set(m.first, m.second);
+      }
+    }
+    b.upsertAll(std::move(incoming), [](JsonValue& existing, JsonValue&& v) {
+      existing = JsonValue::makeString(existing.text() + "+" + v.text());
+    });
+    CHECK_EQ(dump(a), dump(b));
+  }
+}

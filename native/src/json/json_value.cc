@@ -95,6 +95,26 @@ bool JsonValue::remove(std::string_view key) {
   return false;
 }
 
+void JsonValue::removeAll(const std::vector<std::string_view>& keys) {
+  if (members_.size() * keys.size() <= 64) {
+    for (std::string_view k : keys) remove(k);
+    return;
+  }
+  std::unordered_map<std::string_view, bool> doomed;
+  doomed.reserve(keys.size());
+  for (std::string_view k : keys) doomed.emplace(k, true);
+  // Decide first, move after: the map's views may point into these keys.
+  std::vector<bool> drop(members_.size());
+  for (size_t i = 0; i < members_.size(); i++) drop[i] = doomed.count(members_[i].first) > 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < members_.size(); i++) {
+    if (drop[i]) continue;
+    if (kept != i) members_[kept] = std::move(members_[i]);
+    kept++;
+  }
+  members_.resize(kept);
+}
+
 void JsonValue::finishObject() {
   if (members_.size() > 1) {
     // Pass 1 moves only values, never keys, so the views stay valid.
@@ -121,6 +141,10 @@ void JsonValue::finishObject() {
       members_.resize(kept);
     }
   }
+  sortIndexKeysFirst();
+}
+
+void JsonValue::sortIndexKeysFirst() {
   uint32_t a, b;
   bool anyIndex = false;
   for (const Member& m : members_)

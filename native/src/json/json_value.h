@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -62,6 +63,14 @@ class JsonValue {
   // Removes key; false when it was absent.
   bool remove(std::string_view key);
 
+  // Batch forms for big objects, linear in size + count where a loop of
+  // set()/remove() would be quadratic; the results are the same.
+  // upsertAll: for each incoming member in order, combine(existing, value)
+  // when the key exists, else the member is added where set() would put it.
+  template <typename Combine>
+  void upsertAll(std::vector<Member>&& incoming, Combine&& combine);
+  void removeAll(const std::vector<std::string_view>& keys);
+
   // For parsers that add many members at once: append in source order, then
   // finishObject() merges duplicates (the last value wins, at the first key's
   // place, as JSON.parse does) and moves array-index keys to the front.
@@ -69,12 +78,47 @@ class JsonValue {
   void finishObject();
 
  private:
+  // Restores JavaScript order after appends: array-index keys ascending
+  // first, the others keeping their relative (insertion) order.
+  void sortIndexKeysFirst();
   JsonType type_ = JsonType::Null;
   bool bool_ = false;
   std::string text_;
   std::vector<JsonValue> items_;
   std::vector<Member> members_;
 };
+
+template <typename Combine>
+void JsonValue::upsertAll(std::vector<Member>&& incoming, Combine&& combine) {
+  if (members_.size() * incoming.size() <= 64) {
+    for (Member& m : incoming) {
+      if (JsonValue* existing = find(m.first)) {
+        combine(*existing, std::move(m.second));
+      } else {
+        set(m.first, std::move(m.second));
+      }
+    }
+    return;
+  }
+  // With the capacity reserved no member moves until the final sort, so views
+  // of the keys stay valid as the map's keys.
+  members_.reserve(members_.size() + incoming.size());
+  std::unordered_map<std::string_view, size_t> at;
+  at.reserve(members_.capacity());
+  for (size_t i = 0; i < members_.size(); i++) at.emplace(members_[i].first, i);
+  bool added = false;
+  for (Member& m : incoming) {
+    auto found = at.find(m.first);
+    if (found != at.end()) {
+      combine(members_[found->second].second, std::move(m.second));
+      continue;
+    }
+    members_.push_back(std::move(m));
+    at.emplace(members_.back().first, members_.size() - 1);
+    added = true;
+  }
+  if (added) sortIndexKeysFirst();
+}
 
 // True when key is a canonical array index (0 .. 2^32-2, no leading zero);
 // *index gets its value.

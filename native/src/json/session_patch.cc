@@ -1,6 +1,9 @@
 #include "json/session_patch.h"
 
+#include <cstddef>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "json/json_value.h"
 
@@ -16,16 +19,32 @@ void setError(std::string* error, std::string text) {
 // (arrays included) replaces. A key missing from target falls through to
 // Object.prototype in JS, whose properties are all functions (never plain
 // objects) but "__proto__", which is skipped: so "absent" behaves the same.
-void deepMerge(JsonValue& target, JsonValue&& source) {
-  for (auto& member : source.takeMembers()) {
-    if (member.first == "__proto__") continue;
-    JsonValue* t = target.find(member.first);
-    if (t && t->isObject() && member.second.isObject()) {
-      deepMerge(*t, std::move(member.second));
-    } else {
-      target.set(member.first, std::move(member.second));
+void deepMerge(JsonValue& target, JsonValue&& source);
+
+// Object.keys order of the source, "__proto__" left out (the JS skips it).
+std::vector<JsonValue::Member> membersWithoutProto(JsonValue& source) {
+  std::vector<JsonValue::Member> members = source.takeMembers();
+  for (size_t i = 0; i < members.size(); i++) {
+    if (members[i].first == "__proto__") {
+      members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
+      break;  // keys are unique
     }
   }
+  return members;
+}
+
+// deepMerge of session-patch.ts: objects merge key by key, anything else
+// (arrays included) replaces. A key missing from target falls through to
+// Object.prototype in JS, whose properties are all functions (never plain
+// objects) but "__proto__", which is skipped: so "absent" behaves the same.
+void deepMerge(JsonValue& target, JsonValue&& source) {
+  target.upsertAll(membersWithoutProto(source), [](JsonValue& t, JsonValue&& s) {
+    if (t.isObject() && s.isObject()) {
+      deepMerge(t, std::move(s));
+    } else {
+      t = std::move(s);
+    }
+  });
 }
 
 bool isStringArray(const JsonValue& v) {
@@ -73,12 +92,12 @@ bool applySessionPatch(std::string& session, int kind, std::string_view data, st
     return false;
   }
   if (kind == kSessionPatchDiff) {
-    JsonValue* s = patch.find("s");
-    for (const JsonValue& key : patch.find("d")->items()) current.remove(key.text());
-    for (auto& member : s->takeMembers()) {
-      if (member.first == "__proto__") continue;
-      current.set(member.first, std::move(member.second));
-    }
+    std::vector<std::string_view> doomed;
+    for (const JsonValue& key : patch.find("d")->items()) doomed.push_back(key.text());
+    current.removeAll(doomed);
+    current.upsertAll(membersWithoutProto(*patch.find("s")), [](JsonValue& existing, JsonValue&& v) {
+      existing = std::move(v);
+    });
   } else {
     deepMerge(current, std::move(patch));
   }
