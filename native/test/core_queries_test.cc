@@ -140,3 +140,26 @@ TEST(stop_primitives) {
   CHECK_EQ(x.rig.io.destroyed.size(), size_t(3));
   CHECK_EQ(x.rig.core.heldEvents(), uint64_t(3));
 }
+
+TEST(large_group_keeps_order_through_leaves) {
+  Rig rig;
+  FakeWorker w(rig.core);
+  w.handshake(1000);
+  std::vector<ClientRecord*> cs;
+  for (int i = 0; i < 100; i++) {
+    cs.push_back(rig.connect());
+    w.command(kOpJoinGroup, "[" + q(rig.id(cs.back())) + ",\"big\"]");
+  }
+  for (int i = 0; i < 100; i += 2) w.command(kOpLeaveGroup, "[" + q(rig.id(cs[i])) + ",\"big\"]");
+  for (int i = 1; i < 30; i += 2) rig.core.clientClosed(cs[i]);
+  w.command(kOpJoinGroup, "[" + q(rig.id(cs[0])) + ",\"big\"]");
+  w.command(kOpJoinGroup, "[" + q(rig.id(cs[31])) + ",\"big\"]");  // already in: stays in place
+  std::string expected = "[";
+  for (int i = 31; i < 100; i += 2) expected += (expected.size() > 1 ? "," : "") + q(rig.id(cs[i]));
+  expected += "," + q(rig.id(cs[0])) + "]";
+  CHECK_EQ(w.query("clientIds", "[\"big\"]").second, expected);
+  CHECK_EQ(w.query("clientCount", "[\"big\"]").second, std::string("36"));
+  rig.io.sent.clear();
+  w.command(kOpSendToGroup, "{\"g\":[\"big\"]}", "m");
+  CHECK_EQ(rig.io.sent.size(), size_t(36));
+}

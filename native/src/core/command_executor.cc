@@ -37,7 +37,7 @@ class Executor {
           if (cmd.names.size() > 1 && !seen.insert(uid).second) continue;
           const OrderedIndex::Entry* e = table_.byUid().find(uid);
           if (e == nullptr) continue;
-          std::vector<ClientRecord*> members = e->members;
+          std::vector<ClientRecord*> members = e->members.snapshot();
           for (ClientRecord* c : members) core_.deliver(c, m);
         }
         return;
@@ -127,7 +127,7 @@ class Executor {
     for (const std::string& group : cmd.names) {
       const OrderedIndex::Entry* e = table_.byGroup().find(group);
       if (e == nullptr) continue;
-      std::vector<ClientRecord*> members = e->members;
+      std::vector<ClientRecord*> members = e->members.snapshot();
       for (ClientRecord* c : members) {
         if (!excluded.empty() && excluded.count(table_.idOf(*c)) != 0) continue;
         if (cmd.names.size() > 1 && !reached.insert(c).second) continue;

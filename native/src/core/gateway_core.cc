@@ -324,6 +324,11 @@ std::vector<ControlEvent> GatewayCore::takeEvents() {
 }
 
 void GatewayCore::log(const char* level, std::string message, std::string fieldsJson) {
+  // Bounded: when nobody takes events, log records are dropped (link and read events stay: they are few).
+  if (events_.size() >= kMaxQueuedEvents) {
+    droppedLogs_++;
+    return;
+  }
   ControlEvent e{};
   e.type = ControlEvent::Type::Log;
   e.level = level;

@@ -127,8 +127,11 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   std::string statsJson() const;      // the stats query's result: EngineStats key order, gatewayId first
   // ConnectionRow[] as JSON; limit 0: all; listener "": any.
   std::string connectionsJson(size_t limit, std::string_view listener) const;
-  // Link open/close, reads paused/resumed, log records — in order.
+  // Link open/close, reads paused/resumed, log records — in order. At most
+  // kMaxQueuedEvents log records wait; more are dropped (droppedLogs()).
+  static constexpr size_t kMaxQueuedEvents = 65536;
   std::vector<ControlEvent> takeEvents();
+  uint64_t droppedLogs() const { return droppedLogs_; }
   void log(const char* level, std::string message, std::string fieldsJson);
 
   // ---- for commands and queries (command_executor.cc, query_handler.cc)
@@ -170,6 +173,7 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   std::vector<ControlEvent> events_;
   bool readsHeld_ = false;
   bool ioPaused_ = false;  // what the I/O layer was last told
+  uint64_t droppedLogs_ = 0;
 };
 
 }  // namespace gh

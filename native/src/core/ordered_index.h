@@ -15,11 +15,53 @@ namespace gh {
 
 struct ClientRecord;
 
+// The members of one entry in insertion order, with O(1) add/remove: removed
+// members leave a hole (nullptr) that iteration skips, compacted once holes
+// outnumber members; a position index exists only for large entries (a uid has
+// one member, a room may have thousands).
+class MemberSet {
+ public:
+  class Iterator {
+   public:
+    Iterator(ClientRecord* const* p, ClientRecord* const* end) : p_(p), end_(end) { skip(); }
+    ClientRecord* operator*() const { return *p_; }
+    Iterator& operator++() {
+      ++p_;
+      skip();
+      return *this;
+    }
+    bool operator!=(const Iterator& o) const { return p_ != o.p_; }
+
+   private:
+    void skip() {
+      while (p_ != end_ && *p_ == nullptr) ++p_;
+    }
+    ClientRecord* const* p_;
+    ClientRecord* const* end_;
+  };
+
+  size_t size() const { return live_; }
+  bool empty() const { return live_ == 0; }
+  Iterator begin() const { return Iterator(slots_.data(), slots_.data() + slots_.size()); }
+  Iterator end() const { return Iterator(slots_.data() + slots_.size(), slots_.data() + slots_.size()); }
+  bool add(ClientRecord* c);  // false when already a member
+  bool remove(ClientRecord* c);
+  std::vector<ClientRecord*> snapshot() const;
+
+ private:
+  static constexpr size_t kIndexFrom = 32;
+  size_t find(ClientRecord* c) const;  // slot or npos
+  void compact();
+  std::vector<ClientRecord*> slots_;
+  size_t live_ = 0;
+  std::unordered_map<ClientRecord*, size_t> pos_;  // used once slots_ reaches kIndexFrom
+};
+
 class OrderedIndex {
  public:
   struct Entry {
     std::string key;
-    std::vector<ClientRecord*> members;  // insertion order
+    MemberSet members;  // insertion order
   };
 
   OrderedIndex() = default;
