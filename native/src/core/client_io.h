@@ -26,9 +26,9 @@ class ClientIo {
   virtual bool send(ClientRecord& client, std::string_view bytes) = 0;
 
   // Graceful close after everything queued: TCP FIN (destroyed if the peer has
-  // not closed within closeLingerMs), WebSocket close frame with wsCode (and
-  // `reason` as the close frame's reason when wsCode != 1000). The core has set
-  // state Closing and closeReason already.
+  // not closed within closeLingerMs), WebSocket close frame with wsCode (the JS
+  // engine's ws.close(code) sends the code alone; `reason` is the close event's
+  // reason, given for logs). The core has set state Closing and closeReason already.
   virtual void close(ClientRecord& client, uint16_t wsCode, std::string_view reason) = 0;
 
   // Closes at once, dropping what is queued. The core has set state Closing and

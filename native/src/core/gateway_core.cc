@@ -297,10 +297,10 @@ size_t GatewayCore::closeClients(size_t max, std::string_view reason, uint16_t w
   std::vector<ClientRecord*> batch;
   for (ClientRecord* c = table_.online().front(); c != nullptr && batch.size() < max; c = OnlineList::nextOf(c))
     if (c->state == ClientState::Open) batch.push_back(c);
-  for (ClientRecord* c : batch) {
-    endClient(c, reason, wsCode);
-    io_->resumeClient(*c);
-  }
+  for (ClientRecord* c : batch) endClient(c, reason, wsCode);
+  // Read every closing client (these and those closing already), or their FIN is never seen.
+  for (ClientRecord* c = table_.online().front(); c != nullptr; c = OnlineList::nextOf(c))
+    if (c->state == ClientState::Closing) io_->resumeClient(*c);
   size_t open = 0;
   for (ClientRecord* c = table_.online().front(); c != nullptr; c = OnlineList::nextOf(c))
     if (c->state == ClientState::Open) open++;

@@ -101,7 +101,8 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   // worker closed the link", "socket error: EPIPE"), and is freed: the pointer is
   // invalid after this call.
   void linkSocketClosed(WorkerLink* link, const std::string& reason);
-  // The I/O layer wrote link output (after WorkerLink::outputWritten): events may flow again.
+  // The I/O layer wrote link output (after WorkerLink::outputWritten, which already
+  // reports a blocked link drained): serves the link's waiting clients if it can send.
   void linkOutputFlushed(WorkerLink* link);
   // Handshake deadlines.
   void tick();

@@ -86,7 +86,9 @@ class WorkerLink {
   // Closes the link when its handshake is not finished by the deadline.
   void tick(int64_t nowMs);
 
-  // Output: what to write next, from the front; n bytes of it were taken by the kernel.
+  // Output: what to write next, from the front; n bytes of it were taken by the
+  // kernel. A blocked link unblocks (linkOutputDrained) once all of it is written,
+  // as Node's 'drain' fires when the socket's buffer empties.
   std::string_view pendingOutput() const { return std::string_view(out_).substr(outHead_); }
   size_t outputBytes() const { return out_.size() - outHead_; }
   void outputWritten(size_t n);
