@@ -375,3 +375,105 @@ TEST(idle_record_allocates_nothing_beyond_itself) {
   CHECK(r.queue.empty());
   CHECK(sizeof(ClientRecord) <= 512);
 }
+
+TEST(drain_under_a_constant_stream_converges_in_order) {
+  Rig rig;
+  FakeWorker w1(rig.core);
+  w1.handshake(1000, "", "w1");
+  std::vector<ClientRecord*> clients;
+  for (int i = 0; i < 5; i++) clients.push_back(rig.connect());
+  FakeWorker* w2 = nullptr;
+  FakeWorker second(rig.core);
+  std::vector<Event> all1, all2;
+  std::vector<uint32_t> pending1;
+  size_t w1AfterDrained = 0;
+  bool drainedSeen = false;
+  for (int round = 0; round < 60; round++) {
+    for (size_t i = 0; i < clients.size(); i++) rig.message(clients[i], "c" + std::to_string(i) + "-" + std::to_string(round));
+    for (const Event& e : w1.newEvents()) {
+      all1.push_back(e);
+      pending1.push_back(e.seq);
+      if (drainedSeen) w1AfterDrained++;
+    }
+    if (round % 3 == 2) {  // a busy worker acks late, in batches
+      w1.ack(pending1);
+      pending1.clear();
+    }
+    if (round == 10) {
+      second.handshake(1000, "", "w2");
+      w2 = &second;
+      w1.drain();
+    }
+    if (w2 != nullptr) {
+      std::vector<Event> ev = w2->newEvents();
+      for (const Event& e : ev) all2.push_back(e);
+      w2->ack(seqsOf(ev));
+    }
+    if (w1.count(kFrameDrained) > 0) drainedSeen = true;
+  }
+  CHECK(drainedSeen);
+  CHECK_EQ(w1AfterDrained, size_t(0));
+  w1.ack(pending1);
+  std::vector<Event> rest = second.newEvents();
+  for (const Event& e : rest) all2.push_back(e);
+  second.ack(seqsOf(rest));
+  CHECK_EQ(rig.core.heldEvents(), uint64_t(0));
+  CHECK_EQ(rig.core.counters().eventsRedelivered, uint64_t(0));
+  for (size_t i = 0; i < clients.size(); i++) {
+    std::vector<std::string> seen;
+    for (const auto* list : {&all1, &all2})
+      for (const Event& e : *list)
+        if (e.kind == 3 && e.clientId == rig.id(clients[i])) seen.push_back(e.payload);
+    CHECK_EQ(seen.size(), size_t(60));
+    for (size_t k = 0; k < seen.size(); k++) CHECK_EQ(seen[k], "c" + std::to_string(i) + "-" + std::to_string(k));
+    CHECK(clients[i]->pinned == second.link);
+  }
+  CHECK(!all1.empty() && !all2.empty());
+}
+
+TEST(event_forwarded_before_the_patch_acks_it_without_resending) {
+  Rig rig;
+  FakeWorker w(rig.core);
+  w.handshake(100);
+  ClientRecord* c = rig.connect();
+  rig.message(c, "a");
+  rig.message(c, "b");
+  std::vector<Event> ev = w.newEvents();
+  CHECK(ev.size() == 3 && ev[1].sessionVersion == 1 && ev[2].sessionVersion == 1);
+  w.command(kOpSession, "{\"c\":\"" + rig.id(c) + "\",\"p\":1,\"k\":1}", "{\"s\":{\"nick\":\"ann\"},\"d\":[]}");
+  w.ack(seqsOf(ev));
+  rig.message(c, "c");
+  ev = w.newEvents();
+  CHECK(ev.size() == 1 && !ev[0].hasSession && ev[0].sessionVersion == 2 && ev[0].patchAck == 1);
+}
+
+TEST(websocket_connect_follows_connect) {
+  Rig rig;
+  FakeWorker w(rig.core);
+  w.handshake(100);
+  ClientRecord* c = rig.core.createClient(3, "10.0.0.9", 1234, "127.0.0.1", 7003);
+  rig.core.clientOpened(c);
+  rig.core.clientWebSocketConnect(c, "{\"url\":\"/\"}");
+  rig.core.clientMessage(c, std::string("\x00\xff", 2), PayloadKind::Binary);
+  std::vector<Event> ev = w.newEvents();
+  CHECK_EQ(ev.size(), size_t(3));
+  if (ev.size() != 3) return;
+  CHECK_EQ(ev[0].kind, uint8_t(1));
+  CHECK_EQ(ev[1].kind, uint8_t(2));
+  CHECK_EQ(ev[1].payload, std::string("{\"url\":\"/\"}"));
+  CHECK(!ev[1].hasInfo);
+  CHECK_EQ(ev[2].payloadKind(), uint8_t(1));
+  CHECK_EQ(ev[2].payload, std::string("\x00\xff", 2));
+  CHECK(ev[0].info.find("\"listener\":\"ws\",\"protocol\":\"websocket\"") != std::string::npos);
+}
+
+TEST(discarded_record_is_nobodys_client) {
+  Rig rig;
+  ClientRecord* c = rig.core.createClient(0, "10.0.0.9", 1234, "127.0.0.1", 7000);
+  std::string id = rig.id(c);
+  CHECK(rig.core.table().getForSession(id) == nullptr);
+  rig.core.discardClient(c);
+  CHECK_EQ(rig.core.trackedCount(), size_t(0));
+  ClientRecord* d = rig.connect();
+  CHECK_EQ(d->number, uint64_t(2));  // numbers are never reused
+}
