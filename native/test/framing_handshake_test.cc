@@ -334,3 +334,23 @@ TEST(http_request_helpers) {
   CHECK(!r.keepAlive());
   CHECK(r.find("CONNECTION") != nullptr);
 }
+
+TEST(http_parser_versions_as_llhttp) {
+  struct Case {
+    const char* version;
+    bool taken;
+  } cases[] = {{"0.9", true}, {"1.0", true}, {"1.1", true}, {"2.0", true}, {"1.2", false}, {"2.1", false}, {"3.0", false}, {"1.01", false}, {"11.1", false}};
+  for (const Case& c : cases) {
+    std::string text = std::string("GET / HTTP/") + c.version + "\r\nHost: h\r\n\r\n";
+    HttpRequestParser parser;
+    size_t used;
+    HttpRequestParser::Status status = parser.feed(reinterpret_cast<const uint8_t*>(text.data()), text.size(), &used);
+    CHECK_EQ(status == HttpRequestParser::Status::Complete, c.taken);
+    if (!c.taken) {
+      CHECK_EQ(parser.errorStatus(), 400);
+      continue;
+    }
+    // Only HTTP/1.1 stays open without asking.
+    CHECK_EQ(parser.request().keepAlive(), std::string(c.version) == "1.1");
+  }
+}

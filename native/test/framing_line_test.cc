@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "framing/json_line.h"
+#include "framing/length_prefix_framer.h"
+#include "framing/websocket_parser.h"
 #include "framing/line_framer.h"
 #include "harness.h"
 
@@ -243,4 +245,12 @@ TEST(judge_json_line_verdicts) {
   CHECK_EQ(judge("\xc0\x80").reason, std::string("invalid JSON: not valid UTF-8"));
   CHECK(judge("[1,]").kind == JsonLineKind::Invalid);
   CHECK(judge("1 2").kind == JsonLineKind::Invalid);
+}
+
+TEST(framers_stay_small_when_idle) {
+  // The engine's budget is < 1 KiB per idle connection, all of it included.
+  CHECK(sizeof(LineFramer) <= 24);
+  CHECK(sizeof(LengthPrefixFramer) <= 40);
+  CHECK(sizeof(WebSocketParser) <= 88);
+  CHECK(sizeof(HeldBytes) == 16);
 }

@@ -110,8 +110,9 @@ bool HttpRequest::hasBody() const {
 }
 
 bool HttpRequest::keepAlive() const {
-  if (versionMajor == 1 && versionMinor == 0) return connectionHas("keep-alive");
-  return !connectionHas("close");
+  // llhttp_should_keep_alive: HTTP/1.1 unless "close"; any other version only with "keep-alive".
+  if (versionMajor == 1 && versionMinor == 1) return !connectionHas("close");
+  return connectionHas("keep-alive");
 }
 
 HttpRequestParser::Status HttpRequestParser::feed(const uint8_t* data, size_t size, size_t* used) {
@@ -174,10 +175,11 @@ bool HttpRequestParser::parseHead(std::string_view head) {
   }
   if (method != "CONNECT" && target[0] != '/' && target != "*" && target.find("://") == std::string_view::npos) return false;
   std::string_view version = line.substr(targetEnd + 1);
-  if (version != "HTTP/1.1" && version != "HTTP/1.0") return false;
+  // The versions llhttp takes (and Node answers in HTTP/1.1).
+  if (version != "HTTP/1.1" && version != "HTTP/1.0" && version != "HTTP/0.9" && version != "HTTP/2.0") return false;
   request_.method.assign(method);
   request_.target.assign(target);
-  request_.versionMajor = 1;
+  request_.versionMajor = version[5] - '0';
   request_.versionMinor = version[7] - '0';
   request_.headers.clear();
   // Header lines, up to the empty line that ends the head.

@@ -20,7 +20,7 @@ struct HttpHeader {
 struct HttpRequest {
   std::string method;  // as sent (a token, case-sensitive like Node's)
   std::string target;  // the request target as sent, e.g. "/chat?room=1"
-  int versionMajor = 1;
+  int versionMajor = 1;  // HTTP/0.9, 1.0, 1.1 and 2.0 are taken, as llhttp takes them
   int versionMinor = 1;
   std::vector<HttpHeader> headers;  // in order, duplicates kept
 
@@ -35,7 +35,7 @@ struct HttpRequest {
   bool connectionHas(std::string_view token) const;
   // Whether a body follows the head (Content-Length > 0 or Transfer-Encoding).
   bool hasBody() const;
-  // HTTP/1.1 without "Connection: close", or HTTP/1.0 with "Connection: keep-alive".
+  // HTTP/1.1 without "Connection: close", or another version with "Connection: keep-alive".
   bool keepAlive() const;
 };
 

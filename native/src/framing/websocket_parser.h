@@ -17,7 +17,7 @@
 // Control frames may come between the fragments of a message. After the
 // client's close frame every further byte is ignored (as ws ignores it).
 //
-// Idle cost: about 100 bytes, no heap. A frame that lies whole in the chunk is
+// Idle cost: 88 bytes, no heap. A frame that lies whole in the chunk is
 // unmasked in place and delivered as a view of the chunk: feed() writes to the
 // bytes it is given. A message spread over chunks or fragments is assembled in
 // a buffer that is released when it is delivered.
