@@ -1,5 +1,5 @@
 // What the benchmark reads about a process from /proc: resident memory and CPU time (all threads).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 
@@ -46,9 +46,17 @@ export function machineCpu() {
 /**
  * Sets the nice value of every thread of a process (on Linux a priority
  * belongs to one thread: setpriority on the pid alone would leave a worker's
- * pool threads behind). Negative values need the privilege to raise priority.
+ * pool threads behind) and of its session's autogroup: with
+ * sched_autogroup_enabled, CPU is shared between sessions first, and a
+ * thread's nice only matters inside its own session. Negative values need the
+ * privilege to raise priority.
  */
 export function reniceAll(pid, nice) {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err; // no autogroups in this kernel: the threads' nice is all there is
+  }
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       setPriority(Number(tid), nice);

@@ -101,7 +101,9 @@ export class UwsTarget {
   }
 
   async start() {
-    this.child = spawn(process.execPath, [UWS_SERVER, String(this.port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // Its own session, like the gatehouse daemon (`start -d`): with autogroup scheduling, a server sharing the
+    // bench's session would share its CPU with the load generators, and the gateway does not.
+    this.child = spawn(process.execPath, [UWS_SERVER, String(this.port)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     this.lines = createInterface({ input: this.child.stdout });
     const first = await new Promise((resolve, reject) => {
       this.lines.once('line', (l) => resolve(JSON.parse(l)));
