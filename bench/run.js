@@ -12,7 +12,8 @@
  * only counted when the gateway's /stats says it runs; otherwise its rows say
  * why they were not run. Results: bench/results/<date>-<name>.json and .md.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -87,6 +88,11 @@ const results = {
   startedAt: new Date().toISOString(),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', kernel: release(), node: process.version },
   settings,
+  // What was measured: the commit of the tree and when the native addon was built (it may be older than the tree).
+  provenance: {
+    gitHead: spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() || null,
+    addonBuiltAt: existsSync(`${ROOT}build/Release/gatehouse.node`) ? statSync(`${ROOT}build/Release/gatehouse.node`).mtime.toISOString() : null,
+  },
   runs: [],
 };
 // How busy the machine is before the bench adds anything: on shared cores, other work skews every number.

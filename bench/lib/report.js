@@ -23,6 +23,7 @@ export function markdown(results) {
   const s = results.settings;
   lines.push(`# Benchmark ${results.date} (${results.name})`, '');
   lines.push(`Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, Linux ${results.machine.kernel}, Node ${results.machine.node}. Loopback only; load generators on the same cores as the server. The machine was ${Math.round((results.machine.backgroundBusy ?? 0) * 100)}% busy before the bench started (other work on the same cores).`);
+  if (results.provenance) lines.push(`Tree ${results.provenance.gitHead?.slice(0, 10) ?? '?'}; native addon built ${results.provenance.addonBuiltAt ?? 'never'}${s.renice ? `; server, worker and loaders reniced to ${s.renice} (threads and session autogroups)` : ''}.`);
   lines.push(`${fmt(s.connections)} connections from ${s.loaders} loader processes; broadcast of ${s.messageBytes}-byte messages, window ${s.window}, measured ${s.broadcastSeconds} s after ${s.warmupMs / 1000} s warm-up; round trip: ${s.probeConnections} clients × 1 message / ${s.probeIntervalMs} ms for ${s.probeSeconds} s.`, '');
   lines.push(`| server | protocol | deliveries/s | broadcasts/s | server CPU (cores) | loaders CPU | machine busy | deliveries per server CPU-s | server CPU per delivery at ${fmt(s.fixedRate * s.connections)}/s | RSS per idle connection | round trip p50 | p99 |`);
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
