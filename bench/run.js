@@ -51,7 +51,7 @@ const settings = {
   probeConnections: 50,
   probeIntervalMs: 20,
   probeSeconds: 4,
-  fixedRate: 20,
+  fixedRate: 10,
   fixedSeconds: 5,
   repeat: Math.max(1, Number(values.repeat)),
   /** Nice value for the server's and the loaders' threads (e.g. -10 on a machine busy with other work; needs root). */
