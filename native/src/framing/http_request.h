@@ -48,16 +48,19 @@ class HttpRequestParser {
 
   // Takes bytes until the head is whole. Complete: *used (<= size) is how many
   // of these bytes were the head's; the rest belong to what follows (body, or
-  // the first WebSocket frames). Failed: the request is not HTTP/1.x as Node's
-  // parser accepts it, or is over a bound; answer with errorResponse() and close.
-  // After Complete or Failed, feed() changes nothing until reset().
+  // the first WebSocket frames). Failed: the head is not one Node 20's llhttp
+  // accepts (known upper-case methods, a target of visible ASCII, HTTP/0.9,
+  // 1.0, 1.1 or 2.0, CRLF line ends, token names, no obs-fold, no control
+  // bytes in values, one valid Content-Length and not with Transfer-Encoding),
+  // or it is over a bound; answer with errorResponse() and close. An HTTP/1.1
+  // request without Host is parsed (Node upgrades it; StaticRoutes answers it
+  // 400). After Complete or Failed, feed() changes nothing until reset().
   Status feed(const uint8_t* data, size_t size, size_t* used);
 
   const HttpRequest& request() const { return request_; }
   HttpRequest& request() { return request_; }
-  // 400 (malformed), 431 (head or header count over
-  // the bound), or 0 for CONNECT (Node, with no 'connect' listener, drops the
-  // socket without an answer).
+  // 400 (malformed), 431 (head or header count over the bound), or 0 for
+  // CONNECT (Node, with no 'connect' listener, drops the socket unanswered).
   int errorStatus() const { return errorStatus_; }
   // What Node's HTTP server answers to such a request before closing:
   // "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n" (or 431); empty for 0.
