@@ -160,7 +160,7 @@ TEST(one_write_per_socket_per_flush_for_100_sends) {
     appendFrame(frames, 0x20, body);
   }
   uint64_t writesBefore = f.engine->stats().writes;
-  sendAll(f.worker.fd(), frames);
+  f.worker.sendRaw(frames);  // small: the socket takes it whole, one read gets it all
   std::string expected;
   for (int i = 0; i < 100; i++) expected += "m" + std::to_string(i) + "\n";
   CHECK(f.pump([&] { return cs[0]->received == expected; }));
@@ -330,4 +330,52 @@ TEST(a_peer_reset_is_a_connection_error) {
   CHECK(f.pump([&] { return f.worker.count(4) == 1; }));
   const std::string& reason = f.worker.last(4)->payload;
   CHECK(reason == "connection error: ECONNRESET" || reason == "connection error: EPIPE" || reason == "client closed");
+}
+
+TEST(reads_pause_while_too_many_events_are_held_and_resume) {
+  EngineOptions o;
+  o.maxUnackedEvents = 10;
+  Fixture f(o);
+  std::vector<Client*> cs;
+  std::vector<std::string> ids = connectMany(f, 1, &cs);
+  if (ids.empty()) return;
+  // More than one read's worth: the first chunk is framed whole, then reading stops.
+  std::string lines;
+  for (int i = 0; i < 20000; i++) lines += "line" + std::to_string(i) + "\n";
+  cs[0]->write(lines);
+  CHECK(f.pump([&] { return f.engine->stats().readsPaused; }));
+  f.pump([] { return false; }, 50);
+  size_t heard = f.worker.count(3);
+  CHECK(heard < 20000);
+  bool paused = false;
+  for (const ControlEvent& e : f.engine->takeEvents()) paused |= e.type == ControlEvent::Type::ReadsPaused;
+  CHECK(paused);
+  // Acks bring the held count down: reading resumes and every line arrives, in order.
+  CHECK(f.pump([&] {
+    f.worker.ackAll();
+    return f.worker.count(3) == 20000;
+  }, 10000));
+  std::string joined;
+  for (const Event& e : f.worker.events) {
+    if (e.kind == 3) joined += e.payload + "\n";
+  }
+  CHECK(joined == lines);
+  CHECK(f.engine->stats().readPauses >= 1);
+}
+
+TEST(an_idle_connection_holds_no_heap_buffers) {
+  Fixture f;
+  std::vector<Client*> cs;
+  std::vector<std::string> ids = connectMany(f, 1, &cs);
+  if (ids.empty()) return;
+  // A large message, written and gone: the output and input storage is released.
+  f.worker.sendTo(ids[0], std::string(300000, 'z'));
+  CHECK(f.pump([&] { return cs[0]->received.size() == 300001; }));
+  cs[0]->write(std::string(100000, 'q') + "\n");
+  CHECK(f.pump([&] { return f.worker.count(3) == 1; }));
+  std::string rows = f.engine->connectionsJson(0, "text");
+  CHECK(rows.find("\"sendQueueBytes\":0") != std::string::npos);
+  CHECK(rows.find("\"bytesOut\":300001") != std::string::npos);
+  CHECK(rows.find("\"listener\":\"text\"") != std::string::npos);
+  CHECK_EQ(f.engine->connectionsJson(0, "ws"), std::string("[]"));
 }

@@ -50,6 +50,10 @@ EngineImpl::~EngineImpl() {
     delete c;
     c = next;
   }
+  for (ClientConn* c : closedList_) {
+    if (c->record != nullptr) c->record->io = nullptr;
+    graveyard_.push_back(c);
+  }
   for (ClientConn* c : graveyard_) {
     wheel_.cancel(&c->timer);
     delete c;

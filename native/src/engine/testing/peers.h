@@ -13,6 +13,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cstring>
 #include <functional>
 #include <string>
@@ -132,6 +134,7 @@ class FakeWorker {
   ~FakeWorker() { close(); }
   bool connectUnix(const std::string& path) {
     fd_ = connectUnixSocket(path);
+    if (fd_ >= 0) fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
     return fd_ >= 0;
   }
   void close() {
@@ -143,6 +146,7 @@ class FakeWorker {
   // Reads and handles whatever frames arrived (Hello answered with Auth automatically).
   void poll() {
     if (fd_ < 0 || eof_) return;
+    flushOut();
     drainSocket(fd_, &in_, &eof_);
     size_t off = 0;
     while (in_.size() - off >= 5) {
@@ -156,10 +160,22 @@ class FakeWorker {
     in_.erase(0, off);
   }
 
+  // Queued and written as the socket takes it (poll() writes the rest): a test never
+  // blocks on a socket the engine has not read yet.
   void send(uint8_t type, const std::string& body) {
-    std::string f;
-    appendFrame(f, type, body);
-    sendAll(fd_, f);
+    appendFrame(out_, type, body);
+    flushOut();
+  }
+  void sendRaw(const std::string& bytes) {
+    out_ += bytes;
+    flushOut();
+  }
+  void flushOut() {
+    while (!out_.empty() && fd_ >= 0) {
+      ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n <= 0) return;
+      out_.erase(0, static_cast<size_t>(n));
+    }
   }
   void credit(uint32_t n) {
     std::string b;
@@ -259,7 +275,7 @@ class FakeWorker {
 
   std::string secret_;
   int fd_ = -1;
-  std::string in_;
+  std::string in_, out_;
   size_t acked_ = 0;
 };
 
@@ -271,6 +287,19 @@ class Client {
     fd_ = connectTcpSocket(host, port);
     return fd_ >= 0;
   }
+  // Queued and written without blocking; poll() writes the rest.
+  void write(const std::string& bytes) {
+    out_ += bytes;
+    flushOut();
+  }
+  void flushOut() {
+    while (!out_.empty() && fd_ >= 0) {
+      ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n <= 0) return;
+      out_.erase(0, static_cast<size_t>(n));
+    }
+  }
+  bool writeDone() const { return out_.empty(); }
   void close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
@@ -282,8 +311,8 @@ class Client {
     close();
   }
   void shutdownWrite() { ::shutdown(fd_, SHUT_WR); }
-  bool write(const std::string& bytes) { return sendAll(fd_, bytes); }
   void poll() {
+    flushOut();
     if (fd_ >= 0 && !eof && !noRead) drainSocket(fd_, &received, &eof, &error);
   }
   int fd() const { return fd_; }
@@ -294,6 +323,7 @@ class Client {
 
  private:
   int fd_ = -1;
+  std::string out_;
 };
 
 // A masked client→server WebSocket frame.
