@@ -306,3 +306,31 @@ TEST(link_handshake_failures) {
   CHECK(pump(e, [&] { right.poll(); }, [&] { return right.open && e.linkCount() == 1; }));
   rmdir(dir.c_str());
 }
+
+TEST(tcp_link_listener_with_a_secret) {
+  std::string dir = tempDir();
+  EngineOptions o = textOptions(dir);
+  o.linkHost = "127.0.0.1";
+  o.linkPort = 0;
+  o.secret = "k";
+  Engine e(o);
+  BoundAddresses b;
+  std::string error;
+  CHECK(e.start(&b, &error));
+  CHECK(b.linkPort > 0);
+  FakeWorker w("k");
+  CHECK(w.connectTcp("127.0.0.1", b.linkPort));
+  CHECK(pump(e, [&] { w.poll(); }, [&] { return w.open && e.linkCount() == 1; }));
+  bool tcp = false;
+  for (const ControlEvent& ev : e.takeEvents()) tcp |= ev.type == ControlEvent::Type::LinkOpen && ev.transport == "tcp";
+  CHECK(tcp);
+  // The worker goes away: the link closes with the JS engine's reason.
+  w.close();
+  CHECK(pump(e, [] {}, [&] { return e.linkCount() == 0; }));
+  std::string reason;
+  for (const ControlEvent& ev : e.takeEvents()) {
+    if (ev.type == ControlEvent::Type::LinkClose) reason = ev.reason;
+  }
+  CHECK_EQ(reason, std::string("the worker closed the link"));
+  rmdir(dir.c_str());
+}

@@ -137,6 +137,11 @@ class FakeWorker {
     if (fd_ >= 0) fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
     return fd_ >= 0;
   }
+  bool connectTcp(const std::string& host, int port) {
+    fd_ = connectTcpSocket(host, port);
+    if (fd_ >= 0) fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    return fd_ >= 0;
+  }
   void close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
