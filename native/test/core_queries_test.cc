@@ -163,3 +163,14 @@ TEST(large_group_keeps_order_through_leaves) {
   w.command(kOpSendToGroup, "{\"g\":[\"big\"]}", "m");
   CHECK_EQ(rig.io.sent.size(), size_t(36));
 }
+
+TEST(proto_keys_are_left_out_as_javascript_does) {
+  World x;
+  x.w.command(kOpJoinGroup, "[" + q(x.ia) + ",\"__proto__\"]");
+  x.w.command(kOpBindUid, "[" + q(x.ib) + ",\"__proto__\"]");
+  CHECK_EQ(x.ok("groups", "[]"), std::string("[\"room\",\"7\",\"__proto__\"]"));
+  CHECK_EQ(x.ok("groupClientCounts", "[[\"__proto__\",\"room\"]]"), std::string("{\"room\":2}"));
+  CHECK_EQ(x.ok("clientIdsByUid", "[[\"__proto__\"]]"), std::string("{}"));
+  CHECK(x.ok("groupClientIds", "[]").find("__proto__") == std::string::npos);
+  CHECK_EQ(x.ok("clientCount", "[\"__proto__\"]"), std::string("1"));
+}

@@ -13,6 +13,10 @@ namespace gh {
 
 namespace {
 
+// `result[key] = value` on a plain JS object with key "__proto__" sets the
+// prototype instead of a property, so JSON.stringify leaves it out: so do we.
+constexpr std::string_view kProto = "__proto__";
+
 
 class Answerer {
  public:
@@ -29,6 +33,7 @@ class Answerer {
       if (!stringListArg("clientIdsByUid", "uid", &uids)) return false;
       JsonValue result = JsonValue::makeObject();
       for (const std::string& uid : uids) {
+        if (uid == kProto) continue;
         JsonValue ids = JsonValue::makeArray();
         if (const OrderedIndex::Entry* e = t_.byUid().find(uid))
           for (ClientRecord* c : e->members) ids.push(JsonValue::makeString(t_.idOf(*c)));
@@ -94,6 +99,7 @@ class Answerer {
       bool uids = op == "groupUids";
       JsonValue result = JsonValue::makeObject();
       for (const OrderedIndex::Entry& e : t_.byGroup().entries()) {
+        if (e.key == kProto) continue;
         JsonValue list = JsonValue::makeArray();
         if (uids) {
           std::unordered_set<std::string> seen;
@@ -110,6 +116,7 @@ class Answerer {
       if (!stringListArg("groupClientCounts", "group", &groups)) return false;
       JsonValue result = JsonValue::makeObject();
       for (const std::string& g : groups) {
+        if (g == kProto) continue;
         const OrderedIndex::Entry* e = t_.byGroup().find(g);
         result.set(g, JsonValue::makeNumber(std::to_string(e != nullptr ? e->members.size() : 0)));
       }
