@@ -379,3 +379,30 @@ TEST(an_idle_connection_holds_no_heap_buffers) {
   CHECK(rows.find("\"listener\":\"text\"") != std::string::npos);
   CHECK_EQ(f.engine->connectionsJson(0, "ws"), std::string("[]"));
 }
+
+TEST(one_busy_socket_does_not_starve_the_others) {
+  Fixture f;
+  std::vector<Client*> cs;
+  std::vector<std::string> ids = connectMany(f, 2, &cs);
+  if (ids.size() != 2) return;
+  f.pump([] { return false; }, 20);
+  uint64_t before = f.engine->stats().bytesIn;
+  std::string flood;
+  for (int i = 0; i < 100000; i++) flood += "flood" + std::to_string(i) + "\n";
+  cs[0]->noRead = true;  // keep pump() from writing the rest behind our back
+  cs[0]->write(flood);
+  cs[1]->write("me too\n");
+  usleep(50 * 1000);
+  // One run: one bounded read per socket, both heard.
+  f.engine->run();
+  uint64_t got = f.engine->stats().bytesIn - before;
+  CHECK(got <= 64 * 1024 + 7);
+  CHECK(got >= 7 + 1);
+  std::string rows = f.engine->connectionsJson(0, "");
+  CHECK(rows.find("\"bytesIn\":7,") != std::string::npos);
+  cs[0]->noRead = false;
+  CHECK(f.pump([&] {
+    f.worker.ackAll();
+    return f.worker.count(3) == 100001;
+  }, 20000));
+}
