@@ -176,6 +176,8 @@ TEST(protocol_errors_close_with_ws_codes) {
   CHECK_EQ(a.payload.substr(0, 2), std::string("\x03\xea", 2));  // 1002
   CHECK_EQ(b.payload.substr(0, 2), std::string("\x03\xf1", 2));  // 1009
   CHECK_EQ(c.payload.substr(0, 2), std::string("\x03\xef", 2));  // 1007
+  // As ws after a receiver error: the FIN follows the close frame, no answer awaited.
+  CHECK(f.pump([&] { return unmasked->eof && big->eof && badUtf8->eof; }, 1000));
   unmasked->close();
   big->close();
   badUtf8->close();

@@ -194,6 +194,11 @@ void EngineImpl::feedStream(ClientConn* c, uint8_t* data, size_t size) {
   } else {
     core_.noteCloseReason(rec, failure.reason);
   }
+  // ws after a receiver error: no close answer is awaited, the FIN follows the close frame.
+  if (c->websocket && c->phase == ConnPhase::Stream) {
+    c->finAfterOutput = true;
+    wantFlush(c);
+  }
 }
 
 void EngineImpl::feedHttp(ClientConn* c, uint8_t* data, size_t size) {
