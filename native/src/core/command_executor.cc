@@ -99,10 +99,21 @@ class Executor {
     return c;
   }
 
+  // Excluded ids as connection numbers: a broadcast compares numbers, not 24-character strings.
+  // Ids that name no client here (other gateways, malformed) exclude nobody here.
+  std::unordered_set<uint64_t> excludedNumbers(const std::vector<std::string>& ids) const {
+    std::unordered_set<uint64_t> out;
+    for (const std::string& id : ids) {
+      uint64_t n = clientNumberOf(table_.gatewayId(), id);
+      if (n != 0) out.insert(n);
+    }
+    return out;
+  }
+
   void sendToAll(const Command& cmd) {
     OutgoingMessage m(cmd.data, cmd.flags);
-    std::unordered_set<std::string> excluded(cmd.exclude.begin(), cmd.exclude.end());
     if (cmd.hasOnly) {
+      std::unordered_set<std::string> excluded(cmd.exclude.begin(), cmd.exclude.end());
       // Ids of other gateways are simply not here: sendToAll(c) goes to every gateway.
       std::unordered_set<std::string> seen;
       for (const std::string& id : cmd.only) {
@@ -113,15 +124,16 @@ class Executor {
       }
       return;
     }
+    std::unordered_set<uint64_t> excluded = excludedNumbers(cmd.exclude);
     for (ClientRecord* c = table_.online().front(); c != nullptr; c = OnlineList::nextOf(c)) {
-      if (!excluded.empty() && excluded.count(table_.idOf(*c)) != 0) continue;
+      if (!excluded.empty() && excluded.count(c->number) != 0) continue;
       core_.deliver(c, m);
     }
   }
 
   void sendToGroups(const Command& cmd) {
     OutgoingMessage m(cmd.data, cmd.flags);
-    std::unordered_set<std::string> excluded(cmd.exclude.begin(), cmd.exclude.end());
+    std::unordered_set<uint64_t> excluded = excludedNumbers(cmd.exclude);
     // A client in two of the groups gets the message once.
     std::unordered_set<ClientRecord*> reached;
     for (const std::string& group : cmd.names) {
@@ -129,7 +141,7 @@ class Executor {
       if (e == nullptr) continue;
       std::vector<ClientRecord*> members = e->members.snapshot();
       for (ClientRecord* c : members) {
-        if (!excluded.empty() && excluded.count(table_.idOf(*c)) != 0) continue;
+        if (!excluded.empty() && excluded.count(c->number) != 0) continue;
         if (cmd.names.size() > 1 && !reached.insert(c).second) continue;
         core_.deliver(c, m);
       }
