@@ -121,7 +121,7 @@ TEST(connection_rows) {
   CHECK_EQ(rows, "[{\"clientId\":" + q(x.ic) + ",\"listener\":\"ws\",\"protocol\":\"websocket\","
                  "\"remoteAddress\":\"10.0.0.1\",\"remotePort\":5555,\"uid\":\"u1\",\"groups\":[\"7\"],"
                  "\"bytesIn\":0,\"bytesOut\":0,\"sendQueueBytes\":7,\"eventsWaiting\":0,\"eventsUnacked\":1,"
-                 "\"connectedAt\":1700000000000,\"idleMs\":250}]");
+                 "\"slowConsumerDrops\":0,\"connectedAt\":1700000000000,\"idleMs\":250}]");
   std::string first = x.rig.core.connectionsJson(1, "");
   CHECK(first.find(x.ia) != std::string::npos && first.find(x.ib) == std::string::npos);
   CHECK(first.find("\"bytesIn\":11") != std::string::npos);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "engine/engine.h"
@@ -168,6 +169,16 @@ TEST(one_write_per_socket_per_flush_for_100_sends) {
   CHECK_EQ(f.engine->stats().messagesOut, uint64_t(100));
 }
 
+// slowConsumerDrops of the row of `id` in connectionsJson text; -1: no such row.
+static int64_t rowDrops(const std::string& rows, const std::string& id) {
+  size_t at = rows.find("\"clientId\":\"" + id + "\"");
+  if (at == std::string::npos) return -1;
+  const std::string key = "\"slowConsumerDrops\":";
+  at = rows.find(key, at);
+  if (at == std::string::npos) return -1;
+  return std::strtoll(rows.c_str() + at + key.size(), nullptr, 10);
+}
+
 TEST(a_client_that_does_not_read_gets_partial_writes_then_drops) {
   EngineOptions o;
   o.sendBufferSize = 256 * 1024;
@@ -196,6 +207,9 @@ TEST(a_client_that_does_not_read_gets_partial_writes_then_drops) {
   std::string rows = f.engine->connectionsJson(0, "");
   CHECK(rows.find("\"sendQueueBytes\":0") != std::string::npos);   // cs[1]
   CHECK(rows.find("\"sendQueueBytes\":2") != std::string::npos);   // cs[0]: ~256 KiB queued
+  // Counted per connection: every drop was cs[0]'s, none its healthy neighbour's.
+  CHECK_EQ(rowDrops(rows, ids[0]), int64_t(s.slowConsumerDrops));
+  CHECK_EQ(rowDrops(rows, ids[1]), int64_t(0));
   // Now read everything: the queued bytes arrive whole and in order.
   size_t drops = s.slowConsumerDrops;
   size_t delivered = 200 - drops;

@@ -113,6 +113,8 @@ export interface ConnectionRow {
   /** Events of this client waiting for a link or credit, and in flight on its link. */
   eventsWaiting: number;
   eventsUnacked: number;
+  /** Messages not written to this client because its output was over gateway.sendBufferSize ('drop' policy). */
+  slowConsumerDrops: number;
   /** Milliseconds since the epoch. */
   connectedAt: number;
   /** Milliseconds since the client's last message (or its connection). */

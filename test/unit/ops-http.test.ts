@@ -16,7 +16,7 @@ import { listenerConfig, TestGateway, waitFor } from '../helpers/gateway-test-en
 function row(i: number): ConnectionRow {
   return {
     clientId: `c${i}`, listener: 'text', protocol: 'text', remoteAddress: '127.0.0.1', remotePort: 40000 + i,
-    uid: null, groups: [], bytesIn: 0, bytesOut: 0, sendQueueBytes: 0, eventsWaiting: 0, eventsUnacked: 0, connectedAt: 1, idleMs: 0,
+    uid: null, groups: [], bytesIn: 0, bytesOut: 0, sendQueueBytes: 0, eventsWaiting: 0, eventsUnacked: 0, slowConsumerDrops: 0, connectedAt: 1, idleMs: 0,
   };
 }
 

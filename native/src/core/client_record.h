@@ -53,6 +53,10 @@ struct ClientRecord {
   // Routing (docs/protocol.md "Client pinning and order").
   WorkerLink* pinned = nullptr;
   uint32_t unacked = 0;  // events sent and not yet acknowledged (all on `pinned`)
+  // Messages the 'drop' slow-consumer policy did not write to this client
+  // (ConnectionRow slowConsumerDrops). Here, not beside bytesOut, because it
+  // fills the padding before `queue`: the record does not grow.
+  uint32_t slowConsumerDrops = 0;
   EventQueue queue;
 
   // Directory: one uid per client (GatewayWorker); groups in the order joined.

@@ -143,6 +143,7 @@ std::string GatewayCore::connectionsJson(size_t limit, std::string_view listener
     w.unum("bytesIn", c->bytesIn).unum("bytesOut", c->bytesOut);
     w.unum("sendQueueBytes", io_ != nullptr ? io_->queuedBytes(*c) : 0);
     w.unum("eventsWaiting", c->queue.size()).unum("eventsUnacked", c->unacked);
+    w.unum("slowConsumerDrops", c->slowConsumerDrops);
     w.num("connectedAt", c->connectedAt).num("idleMs", t - c->lastMessageAt);
     w.end();
   }

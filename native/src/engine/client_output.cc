@@ -3,6 +3,7 @@
 // socket per flush; the `writes` counter), EAGAIN/EPOLLOUT, and the closing
 // sequence (FIN after the output, linger, destroy).
 #include <errno.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ bool EngineImpl::send(ClientRecord& client, std::string_view bytes) {
   if (pending > 0 && pending + bytes.size() > options_.sendBufferSize) {
     if (!options_.slowConsumerClose) {
       core_.counters().slowConsumerDrops++;
+      if (client.slowConsumerDrops != UINT32_MAX) client.slowConsumerDrops++;  // saturates, never wraps to 0
     } else {
       core_.counters().slowConsumerCloses++;
       core_.destroyClient(&client, "slow consumer");

@@ -61,6 +61,7 @@ export class ClientOutput {
     if (pending > 0 && pending + bytes.length > this.#sendBufferSize) {
       if (this.#dropSlow) {
         this.counters.slowConsumerDrops++;
+        conn.slowConsumerDrops++;
       } else {
         this.counters.slowConsumerCloses++;
         this.destroy(conn, 'slow consumer');

@@ -50,6 +50,8 @@ export class Connection {
 
   bytesIn = 0;
   bytesOut = 0;
+  /** Messages dropped by the slow-consumer 'drop' policy (the per-client share of counters.slowConsumerDrops). */
+  slowConsumerDrops = 0;
   /** Date.now() of the last message received (or the connection); drives the heartbeat. */
   lastMessageAt: number;
   /** Date.now() of the last pingData sent. */

@@ -197,6 +197,7 @@ export class JsEngine implements Engine {
         sendQueueBytes: conn.socket.writableLength,
         eventsWaiting: conn.queue.length,
         eventsUnacked: conn.unacked,
+        slowConsumerDrops: conn.slowConsumerDrops,
         connectedAt: conn.connectedAt,
         idleMs: now - conn.lastMessageAt,
       });
