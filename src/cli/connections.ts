@@ -3,7 +3,7 @@ import { controlRequest } from '../control/client.js';
 import { controlSocketPath } from '../control/protocol.js';
 import type { ConnectionRow } from '../gateway/engine.js';
 import { requireRunning } from './app-state.js';
-import { formatBytes, renderTable } from './format.js';
+import { formatBytes, formatCount, renderTable } from './format.js';
 
 /** One row of `gatehouse connections`. */
 export interface ConnectionInfo {
@@ -21,6 +21,8 @@ export interface ConnectionInfo {
   bytesOut: number;
   /** Bytes written and not yet taken by the kernel. */
   sendQueue: number;
+  /** Messages not written to this client because its output was over gateway.sendBufferSize ('drop' policy). */
+  slowConsumerDrops: number;
 }
 
 export interface ConnectionsReport {
@@ -65,6 +67,7 @@ export async function connectionsReport(config: ResolvedConfig, limit: number | 
         bytesIn: r.bytesIn,
         bytesOut: r.bytesOut,
         sendQueue: r.sendQueueBytes,
+        slowConsumerDrops: r.slowConsumerDrops,
       });
     }
   }
@@ -89,8 +92,9 @@ export async function connectionsCommand(config: ResolvedConfig, options: { json
     formatBytes(c.bytesIn),
     formatBytes(c.bytesOut),
     formatBytes(c.sendQueue),
+    formatCount(c.slowConsumerDrops),
   ]);
-  const table = renderTable(['CLIENT ID', 'GATEWAY', 'TRANSPORT', 'REMOTE ADDRESS', 'UID', 'GROUPS', 'BYTES IN', 'BYTES OUT', 'SEND QUEUE'], rows);
+  const table = renderTable(['CLIENT ID', 'GATEWAY', 'TRANSPORT', 'REMOTE ADDRESS', 'UID', 'GROUPS', 'BYTES IN', 'BYTES OUT', 'SEND QUEUE', 'DROPS'], rows);
   const shown = report.connections.length < report.total ? ` (showing ${report.connections.length})` : '';
   process.stdout.write(`${table}\n${report.total} connection${report.total === 1 ? '' : 's'}${shown}\n`);
   for (const u of report.unreachable) process.stderr.write(`gatehouse: gateway ${u.gateway} (pid ${u.pid}) did not answer: ${u.error}\n`);

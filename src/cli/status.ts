@@ -50,8 +50,14 @@ export function summarize(processes: ProcessStatus[]): StatusSummary {
 
 export async function statusReport(config: ResolvedConfig): Promise<StatusReport> {
   const processes = await collectStatus(config);
-  // Row output without the role-specific details (available through the control socket).
-  const rows = processes.map(({ details, ...row }) => (details && 'unreachable' in details ? { ...row, unreachable: details.unreachable } : row)) as ProcessStatus[];
+  // Row output without the role-specific details (available through the control socket),
+  // except a gateway's slow-consumer counts: sendFailures adds them up with encode
+  // errors, and which policy fired is what an operator tuning sendBufferSize needs.
+  const rows = processes.map(({ details, ...row }) => {
+    if (details && 'unreachable' in details) return { ...row, unreachable: details.unreachable };
+    if (row.role === 'gateway' && details) return { ...row, details: { slowConsumerDrops: details.slowConsumerDrops, slowConsumerCloses: details.slowConsumerCloses } };
+    return row;
+  }) as ProcessStatus[];
   return { processes: rows, summary: summarize(rows) };
 }
 

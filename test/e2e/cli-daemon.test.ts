@@ -76,6 +76,11 @@ test('a client is served; status --json has one row per process and a summary', 
     for (const k of ['connections', 'messagesIn', 'messagesOut', 'sendFailures', 'events', 'eventsPerSecond', 'uptime'] as const) assert.equal(typeof p[k], 'number', `${p.role}.${k}`);
   }
   assert.deepEqual(st.processes.filter((p) => p.role === 'gateway').map((p) => p.engine), [ENGINE_UNDER_TEST, ENGINE_UNDER_TEST]);
+  // The slow-consumer counts that sendFailures adds up, per gateway.
+  assert.deepEqual(st.processes.filter((p) => p.role === 'gateway').map((p) => p.details), [
+    { slowConsumerDrops: 0, slowConsumerCloses: 0 },
+    { slowConsumerDrops: 0, slowConsumerCloses: 0 },
+  ]);
   assert.equal(st.summary.connections, 1);
   assert.equal(st.summary.messagesIn, 2);
   assert.equal(st.summary.messagesOut, 2);
@@ -107,11 +112,12 @@ test('connections --json: one row per client with its gateway, address, uid, gro
   assert.equal(row.bytesIn, 'join\nhello\n'.length);
   assert.equal(row.bytesOut, 'joined\nv1:hello\n'.length);
   assert.equal(row.sendQueue, 0);
+  assert.equal(row.slowConsumerDrops, 0);
 
   const limited = JSON.parse((await run(['connections', app.dir, '--json', '--limit', '0'])).stdout);
   assert.deepEqual([limited.total, limited.connections.length], [1, 0]);
   const table = await run(['connections', app.dir]);
-  assert.match(table.stdout, /^CLIENT ID\s+GATEWAY\s+TRANSPORT\s+REMOTE ADDRESS\s+UID\s+GROUPS\s+BYTES IN\s+BYTES OUT\s+SEND QUEUE\n/);
+  assert.match(table.stdout, /^CLIENT ID\s+GATEWAY\s+TRANSPORT\s+REMOTE ADDRESS\s+UID\s+GROUPS\s+BYTES IN\s+BYTES OUT\s+SEND QUEUE\s+DROPS\n/);
   assert.ok(table.stdout.includes(String(row.clientId)));
   assert.match(table.stdout, /\n1 connection\n$/);
 });
