@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { REPO_ROOT } from './cluster.js';
@@ -34,12 +34,17 @@ const OUTPUT_LIMIT = 4 * 1024 * 1024;
 
 /**
  * Runs a command in its own process group, so a timeout kills make and the
- * compilers or test binaries under it too.
+ * compilers or test binaries under it too; at the lowest CPU priority, so the
+ * compiles and fuzzers never starve the timing-sensitive test file that runs
+ * beside them. Its own session is its own scheduler autogroup (where one
+ * exists), which would get an equal share whatever the process nice is: the
+ * group's nice is lowered too.
  */
 export function run(cmd: string, args: readonly string[], options: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('nice', ['-n', '19', cmd, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    lowerAutogroup(child.pid);
     let output = '';
     const add = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
@@ -66,6 +71,15 @@ export function run(cmd: string, args: readonly string[], options: { cwd?: strin
     });
     child.once('close', finish);
   });
+}
+
+function lowerAutogroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, '19');
+  } catch {
+    /* no autogroups here (or not allowed): the process nice still applies */
+  }
 }
 
 export function make(args: readonly string[], timeoutMs: number): Promise<RunResult> {
