@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { CommandOp, EventKind, PayloadKind } from '../../src/protocol/constants.js';
-import { TestGateway, listenerConfig, waitFor } from '../helpers/gateway-test-engine.js';
+import { TEST_ENGINE, TestGateway, listenerConfig, waitFor } from '../helpers/gateway-test-engine.js';
 
 const closeReason = async (gw: TestGateway, w: Awaited<ReturnType<TestGateway['worker']>>) =>
   (await waitFor('a close event', () => w.events.find((e) => e.kind === EventKind.Close))).payload.toString();
@@ -78,6 +78,11 @@ test('json: an invalid line is answered with an error line and the connection st
 
 test('custom codec: messages framed and encoded by the codec; a malformed frame closes the client', async (t) => {
   const codec = fileURLToPath(new URL('../fixtures/codecs/total-length.js', import.meta.url));
+  if (TEST_ENGINE === 'native') {
+    // A codec is JavaScript: the native engine refuses the listener, naming why (auto then picks the JS engine).
+    await assert.rejects(TestGateway.start({ listeners: [listenerConfig('custom', { codec })] }), /its codec runs in JavaScript, so the JS engine must serve it/);
+    return;
+  }
   const gw = await TestGateway.start({ listeners: [listenerConfig('custom', { codec })] });
   t.after(() => gw.close());
   const w = await gw.worker({ autoAck: true });
