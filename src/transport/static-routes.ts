@@ -34,6 +34,34 @@ export function contentTypeFor(file: string): string {
   return CONTENT_TYPES[extname(file).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
 }
 
+/** One static route's file, read. */
+export interface StaticFileEntry {
+  path: string;
+  body: Buffer;
+  contentType: string;
+}
+
+/**
+ * Reads a listener's `static` routes (URL path → absolute file path), once,
+ * for either engine: a route must start with '/', cannot be /healthz, and a
+ * missing or unreadable file rejects with an Error naming the route and the file.
+ */
+export async function readStaticFiles(routes: Record<string, string>): Promise<StaticFileEntry[]> {
+  const out: StaticFileEntry[] = [];
+  for (const [route, file] of Object.entries(routes)) {
+    if (!route.startsWith('/')) throw new Error(`static route ${JSON.stringify(route)} must start with '/'`);
+    if (route === HEALTH_PATH) throw new Error(`static route ${HEALTH_PATH} is reserved for the health check`);
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch (err) {
+      throw new Error(`static route ${route}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    out.push({ path: route, body, contentType: contentTypeFor(file) });
+  }
+  return out;
+}
+
 /**
  * A request handler serving a listener's `static` routes (URL path → absolute
  * file path). Files are read once, here: a missing or unreadable file rejects
@@ -52,17 +80,7 @@ export function contentTypeFor(file: string): string {
  */
 export async function createStaticRoutes(routes: Record<string, string>): Promise<StaticRequestHandler> {
   const files = new Map<string, StaticFile>();
-  for (const [route, file] of Object.entries(routes)) {
-    if (!route.startsWith('/')) throw new Error(`static route ${JSON.stringify(route)} must start with '/'`);
-    if (route === HEALTH_PATH) throw new Error(`static route ${HEALTH_PATH} is reserved for the health check`);
-    let body: Buffer;
-    try {
-      body = await readFile(file);
-    } catch (err) {
-      throw new Error(`static route ${route}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    files.set(route, { body, contentType: contentTypeFor(file) });
-  }
+  for (const { path, body, contentType } of await readStaticFiles(routes)) files.set(path, { body, contentType });
   files.set(HEALTH_PATH, { body: HEALTH_BODY, contentType: 'application/json' });
 
   return (req, res) => {

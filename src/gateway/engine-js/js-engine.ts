@@ -41,8 +41,9 @@ export interface JsEngineOptions extends EngineOptions {
   tuning?: JsEngineTuning;
 }
 
-const DEFAULT_LINK_OUTPUT_LIMIT = 4 * 1024 * 1024;
-const DEFAULT_CLOSE_LINGER_MS = 5000;
+/** Tuning defaults, shared by the native engine's options. */
+export const DEFAULT_LINK_OUTPUT_LIMIT = 4 * 1024 * 1024;
+export const DEFAULT_CLOSE_LINGER_MS = 5000;
 const STOP_POLL_MS = 10;
 /** Clients closed per event-loop turn during a graceful stop. */
 const CLOSE_BATCH = 500;

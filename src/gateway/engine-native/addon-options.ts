@@ -5,35 +5,14 @@
  * src/transport/static-routes.ts, so a bad route fails start() the same way
  * with either engine.
  */
-import { readFile } from 'node:fs/promises';
 import type { ListenerConfig } from '../../config/types.js';
 import { DEFAULT_MAX_FRAME_SIZE, HANDSHAKE_TIMEOUT_MS } from '../../protocol/constants.js';
 import { gatewayLinkPath } from '../../protocol/link-address.js';
-import { contentTypeFor, HEALTH_PATH } from '../../transport/static-routes.js';
+import { readStaticFiles } from '../../transport/static-routes.js';
 import type { EngineOptions } from '../engine.js';
-import type { JsEngineTuning } from '../engine-js/js-engine.js';
-import type { AddonEngineOptions, AddonListenerOptions, AddonStaticRoute } from './addon.js';
+import { DEFAULT_CLOSE_LINGER_MS, DEFAULT_LINK_OUTPUT_LIMIT, type JsEngineTuning } from '../engine-js/js-engine.js';
+import type { AddonEngineOptions, AddonListenerOptions } from './addon.js';
 
-/** The JS engine's defaults for the tuning knobs (js-engine.ts). */
-const DEFAULT_LINK_OUTPUT_LIMIT = 4 * 1024 * 1024;
-const DEFAULT_CLOSE_LINGER_MS = 5000;
-
-/** A listener's `static` routes as the engine serves them; rejects naming the route and the file. */
-export async function readStaticRoutes(routes: Record<string, string>): Promise<AddonStaticRoute[]> {
-  const out: AddonStaticRoute[] = [];
-  for (const [route, file] of Object.entries(routes)) {
-    if (!route.startsWith('/')) throw new Error(`static route ${JSON.stringify(route)} must start with '/'`);
-    if (route === HEALTH_PATH) throw new Error(`static route ${HEALTH_PATH} is reserved for the health check`);
-    let body: Buffer;
-    try {
-      body = await readFile(file);
-    } catch (err) {
-      throw new Error(`static route ${route}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    out.push({ path: route, contentType: contentTypeFor(file), body });
-  }
-  return out;
-}
 
 async function listenerOptions(l: ListenerConfig): Promise<AddonListenerOptions> {
   if (l.protocol === 'custom') throw new Error(`listener "${l.name}" is protocol 'custom': its codec runs in JavaScript, so the JS engine must serve it`);
@@ -46,7 +25,7 @@ async function listenerOptions(l: ListenerConfig): Promise<AddonListenerOptions>
     frameHeaderSize: l.frame.headerSize,
     frameLittleEndian: l.frame.endian === 'little',
     frameLengthIncludesHeader: l.frame.lengthIncludesHeader,
-    staticRoutes: l.protocol === 'websocket' ? await readStaticRoutes(l.static) : [],
+    staticRoutes: l.protocol === 'websocket' ? await readStaticFiles(l.static) : [],
   };
 }
 
