@@ -87,25 +87,54 @@ test('a worker that stops without draining under a stream: what it held is redel
   clients.forEach((c, i) => c.write(`n${i}\n`));
   let sent = 0;
   let streaming = true;
+  t.after(() => (streaming = false)); // a failed wait must not leave the stream running
   // At this round every client sends a slow event: the lines behind it queue up in the worker.
   let slowAt = -1;
-  const line = (i: number, k: number) => (k === slowAt ? '!sleep 400' : `${i}-${k}`);
+  let paused = false;
+  const line = (i: number, k: number) => (k === slowAt ? '!sleep 1000' : `${i}-${k}`);
+  const round = () => {
+    for (const [i, c] of clients.entries()) c.write(`${line(i, sent)}\n`);
+    sent++;
+  };
   const stream = (async () => {
     while (streaming) {
-      for (const [i, c] of clients.entries()) c.write(`${line(i, sent)}\n`);
-      sent++;
+      if (!paused) round();
       await sleep(5);
     }
   })();
   await sleep(300);
-  slowAt = sent + 1;
-  await waitFor('lines behind the slow ones', () => (sent > slowAt + 5 ? true : undefined));
+  // The slow round goes out when the gateway holds nothing: each slow event is then alone in its client's queue
+  // in the worker, so it runs as a batch of its own, and every line behind it queues there while it runs.
+  paused = true;
+  await waitFor('the gateway to hold nothing', () => {
+    const g = gw.stats();
+    return g.messagesIn === CLIENTS * (sent + 1) && g.eventsUnacked + g.eventsWaiting === 0 ? true : undefined;
+  });
+  slowAt = sent;
+  round();
+  await waitFor('every slow event running alone', () => {
+    const g = gw.stats();
+    const w = workers.map((x) => x.stats());
+    const alone = w.every((x) => x.inFlight === x.runningBatches) && w[0]!.inFlight + w[1]!.inFlight === CLIENTS;
+    return g.eventsWaiting === 0 && g.eventsUnacked === CLIENTS && alone && w[0]!.runningBatches > 0 ? true : undefined;
+  });
+  const { runningBatches: slowRunning, eventsHandled } = workers[0]!.stats();
+  paused = false;
+  // Lines behind the slow ones reach worker 0 only as fast as TCP lets them: a client's small writes wait (Nagle)
+  // for the ack of its slow line, which the gateway delays (no reply to carry it) by up to ~40 ms. So wait for them
+  // to be queued there, not for a number of rounds: while nothing was handled since, every event of worker 0 past
+  // its running slow ones is queued, not running.
+  await waitFor('lines behind the slow ones queued in the worker that stops', () => {
+    const w = workers[0]!.stats();
+    assert.equal(w.eventsHandled, eventsHandled, 'the slow handlers still run (the machine is too slow for this test)');
+    return sent > slowAt + 5 && w.inFlight > slowRunning ? true : undefined;
+  }, 900);
   await workers[0]!.stop(); // immediate: running handlers finish, queued events are left unacked
   await sleep(300);
   streaming = false;
   await stream;
   for (const [i, c] of clients.entries()) {
-    const expected = [`welcome n${i}`, ...Array.from({ length: sent }, (_, k) => (k === slowAt ? 'slept 400' : `n${i}: ${i}-${k}`))];
+    const expected = [`welcome n${i}`, ...Array.from({ length: sent }, (_, k) => (k === slowAt ? 'slept 1000' : `n${i}: ${i}-${k}`))];
     await waitFor(`client ${i}: ${expected.length} lines`, () => (c.lines.length >= expected.length + 1 ? true : undefined), 20000);
     // At-least-once: a line may repeat (a redelivered event whose first run's reply went out), never go missing or back in time.
     const lines = c.lines.slice(1).filter((l, k, all) => k === 0 || l !== all[k - 1]);
