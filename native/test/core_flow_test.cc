@@ -6,14 +6,6 @@
 using namespace gh;
 using namespace gh::testing;
 
-namespace {
-std::vector<uint32_t> seqsOf(const std::vector<Event>& events) {
-  std::vector<uint32_t> out;
-  for (const Event& e : events) out.push_back(e.seq);
-  return out;
-}
-}  // namespace
-
 TEST(drain_moves_idle_clients_and_sends_drained_once) {
   Rig rig;
   FakeWorker w1(rig.core);

@@ -6,14 +6,6 @@
 using namespace gh;
 using namespace gh::testing;
 
-namespace {
-std::vector<uint32_t> seqsOf(const std::vector<Event>& events) {
-  std::vector<uint32_t> out;
-  for (const Event& e : events) out.push_back(e.seq);
-  return out;
-}
-}  // namespace
-
 TEST(connect_event_carries_session_and_info) {
   Rig rig;
   FakeWorker w(rig.core);

@@ -77,6 +77,13 @@ struct Event {
   uint8_t payloadKind() const { return static_cast<uint8_t>((flags >> 4) & 3); }
 };
 
+// The seqs of some events, in order (for comparing routing outcomes).
+inline std::vector<uint32_t> seqsOf(const std::vector<Event>& events) {
+  std::vector<uint32_t> out;
+  for (const Event& e : events) out.push_back(e.seq);
+  return out;
+}
+
 inline std::vector<Frame> splitFrames(std::string_view bytes) {
   std::vector<Frame> out;
   size_t o = 0;
