@@ -5,7 +5,9 @@
 #pragma once
 #include <cstdio>
 #include <sstream>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace gh_test {
 using TestFn = void (*)();
@@ -22,6 +24,24 @@ inline std::string show(const std::string& v) { return '"' + v + '"'; }
 inline std::string show(const char* v) { return '"' + std::string(v) + '"'; }
 inline std::string show(unsigned char v) { return std::to_string(v); }
 inline std::string show(bool v) { return v ? "true" : "false"; }
+
+// Lowercase hex of bytes, and back (goldens are often written as Node's hex).
+inline std::string hex(const uint8_t* p, size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; i++) {
+    out.push_back(kHex[p[i] >> 4]);
+    out.push_back(kHex[p[i] & 15]);
+  }
+  return out;
+}
+inline std::string hex(std::string_view s) { return hex(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+inline std::string unhex(std::string_view h) {
+  std::string s;
+  auto v = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  for (size_t i = 0; i + 1 < h.size(); i += 2) s.push_back(static_cast<char>(v(h[i]) * 16 + v(h[i + 1])));
+  return s;
+}
 }  // namespace gh_test
 
 #define GH_CAT2(a, b) a##b

@@ -4,23 +4,10 @@
 #include "json/json_value.h"
 #include "json/utf8_lossy.h"
 
-namespace {
-std::string hex(std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
+using gh_test::hex;
+using gh_test::unhex;
 
-std::string unhex(std::string_view h) {
-  std::string s;
-  auto v = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t i = 0; i + 1 < h.size(); i += 2) s.push_back(static_cast<char>(v(h[i]) * 16 + v(h[i + 1])));
-  return s;
-}
+namespace {
 
 std::string lossy(std::string_view h) {
   std::string out;

@@ -11,6 +11,9 @@
 #include "link/handshake.h"
 #include "util/bytes.h"
 
+using gh_test::hex;
+using gh_test::unhex;
+
 namespace {
 // From node v20 with dist/src/protocol (encodeFrame/encodeHello/encodeWelcome/
 // encodeReplyFrame/encodeEventFrame, workerProof/gatewayProof with
@@ -26,22 +29,6 @@ const char k_event1[] = "00000034100000000503270123456789abcdef01234567000000020
 const char k_event2[] = "0000001b10fffffffe0100ffffffffffff0000000000010000000100000000";
 const char k_event3[] = "0000002410000000010402ffffffffffff0000000000010000000100000000000000027b7d627965";
 
-std::string hex(std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
-
-std::string unhex(std::string_view h) {
-  std::string s;
-  auto v = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t i = 0; i + 1 < h.size(); i += 2) s.push_back(static_cast<char>(v(h[i]) * 16 + v(h[i + 1])));
-  return s;
-}
 
 void nonces(uint8_t ng[32], uint8_t nw[32]) {
   for (int i = 0; i < 32; i++) {

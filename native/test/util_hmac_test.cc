@@ -5,25 +5,11 @@
 #include "util/hmac.h"
 #include "util/random.h"
 
-namespace {
-std::string hex(const uint8_t* p, size_t n) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; i++) {
-    s.push_back(kHex[p[i] >> 4]);
-    s.push_back(kHex[p[i] & 15]);
-  }
-  return s;
-}
+using gh_test::hex;
+using gh_test::unhex;
 
-std::string unhex(const char* h) {
-  std::string s;
-  for (size_t i = 0; h[i] && h[i + 1]; i += 2) {
-    auto v = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-    s.push_back(static_cast<char>(v(h[i]) * 16 + v(h[i + 1])));
-  }
-  return s;
-}
+namespace {
+
 
 std::string mac(const std::string& key, const std::string& msg) {
   uint8_t out[gh::kSha256Size];

@@ -8,13 +8,7 @@ namespace {
 std::string hexSha1(const std::string& in) {
   uint8_t digest[20];
   gh::sha1(reinterpret_cast<const uint8_t*>(in.data()), in.size(), digest);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
+  return gh_test::hex(digest, sizeof digest);
 }
 
 }  // namespace

@@ -4,16 +4,10 @@
 #include "util/bytes.h"
 #include "util/sha256.h"
 
+using gh_test::hex;
+using gh_test::unhex;
+
 namespace {
-std::string hex(const uint8_t* p, size_t n) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; i++) {
-    s.push_back(kHex[p[i] >> 4]);
-    s.push_back(kHex[p[i] & 15]);
-  }
-  return s;
-}
 
 std::string digest(const std::string& m) {
   uint8_t out[gh::kSha256Size];
