@@ -1,3 +1,4 @@
+import { hop } from './hop-trace.js';
 import type { Writable } from 'node:stream';
 
 /**
@@ -45,6 +46,7 @@ export class TurnCorker {
   }
 
   readonly flush = (): void => {
+    hop('corker.flush');
     this.#scheduled = false;
     const streams = this.#corked;
     this.#corked = new Set();

@@ -1,3 +1,4 @@
+import { hop } from '../util/hop-trace.js';
 import { EventKind } from '../protocol/constants.js';
 import type { SessionPatch } from '../protocol/session-patch.js';
 import type { Logger } from '../log/logger.js';
@@ -275,6 +276,7 @@ export class Dispatcher {
   }
 
   readonly #dispatch = (): void => {
+    hop('w.dispatch');
     this.#scheduled = false;
     if (this.#stopped) return;
     const plan = planBatches(this.#ready, (c) => this.#available(c), {

@@ -1,3 +1,4 @@
+import { hop } from '../util/hop-trace.js';
 import { createConnection, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_SIZE, FrameType, HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js';
 import { decodeReply, type LinkReply } from '../protocol/command-codec.js';
@@ -175,6 +176,7 @@ export class GatewayLink {
 
     let rejecting = false;
     socket.on('data', (chunk: Buffer) => {
+      hop('w.link-read');
       if (rejecting) return;
       try {
         decoder.push(chunk, onFrame);

@@ -1,3 +1,4 @@
+import { hop } from '../util/hop-trace.js';
 import { encodeCommandFrame } from '../protocol/command-codec.js';
 import type { CommandOp } from '../protocol/constants.js';
 import type { SessionPatch } from '../protocol/session-patch.js';
@@ -31,6 +32,7 @@ export class ThreadOutbox {
   }
 
   command(gateway: string | null, op: CommandOp, flags: number, head: unknown, data: Uint8Array | null): void {
+    hop('t.command');
     const frame = encodeCommandFrame(op, flags, head, data ?? undefined);
     const start = this.#reserve(frame.length);
     this.#staging!.set(frame, start);
@@ -66,6 +68,7 @@ export class ThreadOutbox {
       this.#staging = null;
       this.#used = 0;
     }
+    hop('t.post');
     this.#post({ type: 'output', threadId: this.#threadId, bytes, items }, bytes ? [bytes] : []);
   };
 

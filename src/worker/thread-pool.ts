@@ -1,3 +1,4 @@
+import { hop, hopTraceOn } from '../util/hop-trace.js';
 import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Logger } from '../log/logger.js';
@@ -91,7 +92,13 @@ export class ThreadPool {
   }
 
   run(task: BatchTask, transfer: ArrayBuffer[]): Promise<BatchResult> {
-    return this.#pool.run(task, { transferList: transfer });
+    hop('w.run');
+    const result = this.#pool.run(task, { transferList: transfer });
+    if (!hopTraceOn) return result;
+    return result.then((r) => {
+      hop('w.result');
+      return r;
+    });
   }
 
   /**

@@ -6,6 +6,7 @@
  * Initialisation is a promise the tasks await, not a top-level await, so the
  * module also loads through require(esm) on Node 22+ (which piscina tries first).
  */
+import { hop } from '../util/hop-trace.js';
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { createLogger } from '../log/logger.js';
 import type { WorkerThreadInfo } from '../types.js';
@@ -94,6 +95,7 @@ async function stop(): Promise<void> {
  * awaiting handler holds neither a pool slot nor the other clients.
  */
 export default async function runBatch(task: BatchTask): Promise<BatchResult> {
+  hop('t.task');
   const env = await ready;
   const payloads = Buffer.from(task.payloads);
   const table = new Uint32Array(task.events);

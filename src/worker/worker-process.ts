@@ -1,3 +1,4 @@
+import { hop } from '../util/hop-trace.js';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayIdOf } from '../protocol/client-id.js';
@@ -294,6 +295,7 @@ export class WorkerProcess {
   }
 
   #onEvent(conn: LinkConnection, event: LinkEvent): void {
+    hop('w.event');
     const session = event.session === null ? null : (parseSection(event.session, 'session') as Session);
     let info: string | null = null;
     if (event.info !== null) {
@@ -317,6 +319,7 @@ export class WorkerProcess {
 
   /** Routes what a thread produced, in order: commands to links, patches with their ids, queries, completions. */
   #onOutput(message: OutputMessage): void {
+    hop('w.output');
     const bytes = message.bytes === null ? null : Buffer.from(message.bytes);
     for (const item of message.items) {
       switch (item.k) {
@@ -338,9 +341,11 @@ export class WorkerProcess {
           this.#queries.start(message.threadId, item.id, item.op, item.args, item.gateway);
           break;
         case 'done':
+          hop('w.done');
           this.#dispatcher.complete(item.batch, item.patches, item.timedOut);
           break;
         case 'ran':
+          hop('w.ran');
           this.#dispatcher.taskRan(item.task, message.threadId, item.background);
           break;
       }

@@ -1,3 +1,4 @@
+import { hop } from '../../util/hop-trace.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
@@ -60,7 +61,10 @@ export class ClientLifecycle {
       message: (payload, kind) => this.#message(conn, payload, kind),
       invalid: (reason) => this.#invalidJson(conn, reason),
     });
-    socket.on('data', (chunk: Buffer) => this.#tcpData(conn, chunk));
+    socket.on('data', (chunk: Buffer) => {
+      hop('g.client-read');
+      this.#tcpData(conn, chunk);
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => this.#socketError(conn, err));
     socket.on('close', () => this.closed(conn));
     this.#opened(conn);

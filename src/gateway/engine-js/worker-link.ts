@@ -1,3 +1,4 @@
+import { hop } from '../../util/hop-trace.js';
 import type { Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
 import { FrameType } from '../../protocol/constants.js';
@@ -165,6 +166,7 @@ export class WorkerLink {
   };
 
   readonly #onData = (chunk: Buffer): void => {
+    hop('g.link-read');
     if (this.state === 'closed') return;
     try {
       this.#decoder.push(chunk, this.#onFrame);
