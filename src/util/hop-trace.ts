@@ -7,22 +7,21 @@ import { threadId } from 'node:worker_threads';
  * monotonic clock (shared by every process and thread of the machine), and the
  * records are appended to that file once a second and at exit.
  */
-const file = process.env.GATEHOUSE_HOP_TRACE;
+const file = process.env.GATEHOUSE_HOP_TRACE ?? '';
+export const hopTraceOn = file !== '';
 let lines: string[] = [];
 
 function flush(): void {
   if (lines.length === 0) return;
   const text = lines.join('');
   lines = [];
-  appendFileSync(file!, text);
+  appendFileSync(file, text);
 }
 
-if (file) {
+if (hopTraceOn) {
   setInterval(flush, 1000).unref();
   process.on('exit', flush);
 }
-
-export const hopTraceOn = file !== undefined && file !== '';
 
 export function hop(name: string): void {
   if (!hopTraceOn) return;

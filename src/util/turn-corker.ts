@@ -1,5 +1,5 @@
-import { hop } from './hop-trace.js';
 import type { Writable } from 'node:stream';
+import { hop } from './hop-trace.js';
 
 /**
  * Coalesces every write to a stream within one event-loop turn into one write

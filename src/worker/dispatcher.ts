@@ -1,4 +1,3 @@
-import { hop } from '../util/hop-trace.js';
 import { EventKind } from '../protocol/constants.js';
 import type { SessionPatch } from '../protocol/session-patch.js';
 import type { Logger } from '../log/logger.js';
@@ -7,6 +6,7 @@ import { SessionView } from './session-view.js';
 import { CrashTriage } from './crash-triage.js';
 import { packEvents, type QueuedEvent } from './task-packing.js';
 import type { BatchResult, BatchTask, TaskClient } from './thread-messages.js';
+import { hop } from '../util/hop-trace.js';
 
 export type { QueuedEvent };
 

@@ -1,4 +1,3 @@
-import { hop } from '../util/hop-trace.js';
 import { createConnection, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_SIZE, FrameType, HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js';
 import { decodeReply, type LinkReply } from '../protocol/command-codec.js';
@@ -10,6 +9,7 @@ import { decodeHello, decodeWelcome, encodeAuth, gatewayProof, newNonce, proofMa
 import { formatLinkAddress, type LinkAddress } from '../protocol/link-address.js';
 import type { Logger } from '../log/logger.js';
 import { LinkConnection } from './link-connection.js';
+import { hop } from '../util/hop-trace.js';
 
 const FIRST_RETRY_MS = 50;
 const MAX_RETRY_MS = 2000;

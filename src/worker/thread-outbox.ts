@@ -1,8 +1,8 @@
-import { hop } from '../util/hop-trace.js';
 import { encodeCommandFrame } from '../protocol/command-codec.js';
 import type { CommandOp } from '../protocol/constants.js';
 import type { SessionPatch } from '../protocol/session-patch.js';
 import type { OutputItem, OutputMessage } from './thread-messages.js';
+import { hop } from '../util/hop-trace.js';
 
 const MIN_STAGING = 4096;
 

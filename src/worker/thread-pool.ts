@@ -1,4 +1,3 @@
-import { hop, hopTraceOn } from '../util/hop-trace.js';
 import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Logger } from '../log/logger.js';
@@ -12,6 +11,7 @@ import {
   type OutputMessage,
   type ThreadWorkerData,
 } from './thread-messages.js';
+import { hop, hopTraceOn } from '../util/hop-trace.js';
 
 export interface ThreadPoolOptions {
   threads: number;

@@ -6,7 +6,6 @@
  * Initialisation is a promise the tasks await, not a top-level await, so the
  * module also loads through require(esm) on Node 22+ (which piscina tries first).
  */
-import { hop } from '../util/hop-trace.js';
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { createLogger } from '../log/logger.js';
 import type { WorkerThreadInfo } from '../types.js';
@@ -18,6 +17,7 @@ import { ThreadApiBackend } from './thread-api-backend.js';
 import { threadChannelName } from './thread-messages.js';
 import type { BatchResult, BatchTask, MainToThread, ThreadToMain, ThreadWorkerData } from './thread-messages.js';
 import { ThreadOutbox } from './thread-outbox.js';
+import { hop } from '../util/hop-trace.js';
 
 const data = workerData as ThreadWorkerData;
 const port = parentPort!;

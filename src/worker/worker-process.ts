@@ -1,4 +1,3 @@
-import { hop } from '../util/hop-trace.js';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayIdOf } from '../protocol/client-id.js';
@@ -18,6 +17,7 @@ import { QueryRouter } from './query-router.js';
 import { watchBlockedHandlers } from './stall-watchdog.js';
 import type { OutputMessage } from './thread-messages.js';
 import { ThreadPool } from './thread-pool.js';
+import { hop } from '../util/hop-trace.js';
 
 /** How long stop() lets running handlers finish, and then onWorkerStop (each at most half the stop deadline). */
 export const STOP_DRAIN_MS = 2000;

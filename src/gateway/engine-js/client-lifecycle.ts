@@ -1,4 +1,3 @@
-import { hop } from '../../util/hop-trace.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
@@ -14,6 +13,7 @@ import { Connection, ConnectionState } from './connection.js';
 import type { ConnectionTable } from './connection-table.js';
 import type { Counters } from './counters.js';
 import type { EventRouter } from './event-router.js';
+import { hop } from '../../util/hop-trace.js';
 
 const EMPTY = Buffer.alloc(0);
 const TOO_LARGE_PREFIX = 'message too large';

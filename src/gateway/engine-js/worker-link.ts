@@ -1,4 +1,3 @@
-import { hop } from '../../util/hop-trace.js';
 import type { Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
 import { FrameType } from '../../protocol/constants.js';
@@ -19,6 +18,7 @@ import {
 import { turnCorker } from '../../util/turn-corker.js';
 import type { Connection } from './connection.js';
 import type { PendingEvent } from './pending-event.js';
+import { hop } from '../../util/hop-trace.js';
 
 /** What the engine does with what a link receives. Each runs synchronously, in frame order. */
 export interface LinkHandlers {
