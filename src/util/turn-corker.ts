@@ -2,14 +2,22 @@ import type { Writable } from 'node:stream';
 import { hop } from './hop-trace.js';
 
 /**
- * Coalesces every write to a stream within one event-loop turn into one write
- * syscall. The first write of a turn corks the stream; a single setImmediate per
- * process uncorks all of them, and Node hands each stream's queued chunks to one
- * writev. Streams are corked only once per turn however many writes they get.
+ * Coalesces writes to a stream into few write syscalls. A write corks its
+ * stream; an uncork of every corked stream is scheduled, and Node hands each
+ * stream's queued chunks to one writev.
+ *
+ * When the uncork happens is what decides latency: the first output of an
+ * event-loop turn is uncorked at the end of the current microtask burst (an
+ * idle system's message is written in the callback that produced it, with no
+ * setImmediate to wait for), and what the rest of that turn writes is gathered
+ * for one uncork in the turn's check phase (setImmediate) — under load, one
+ * writev per stream per turn, as many callbacks as the turn runs.
  */
 export class TurnCorker {
   #corked = new Set<Writable>();
   #scheduled = false;
+  /** This turn already had its prompt (microtask) uncork: later writes wait for the check phase. */
+  #turnBusy = false;
   /** Number of uncorks: one per stream per turn with output (a proxy for write syscalls). */
   flushes = 0;
 
@@ -18,10 +26,7 @@ export class TurnCorker {
       if (stream.destroyed || !stream.writable) return false;
       stream.cork();
       this.#corked.add(stream);
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(this.flush);
-      }
+      this.#schedule();
     }
     return stream.write(chunk);
   }
@@ -31,11 +36,24 @@ export class TurnCorker {
     if (this.#corked.has(stream) || stream.destroyed) return;
     stream.cork();
     this.#corked.add(stream);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.flush);
-    }
+    this.#schedule();
   }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    if (this.#turnBusy) {
+      setImmediate(this.flush);
+      return;
+    }
+    this.#turnBusy = true;
+    queueMicrotask(this.flush);
+    setImmediate(this.#endTurn);
+  }
+
+  readonly #endTurn = (): void => {
+    this.#turnBusy = false;
+  };
 
   /** Uncorks now: before closing a stream, so what was written goes first. */
   release(stream: Writable): void {

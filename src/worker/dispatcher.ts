@@ -5,7 +5,7 @@ import { planBatches, type PlannedClient } from './batch-planner.js';
 import { SessionView } from './session-view.js';
 import { CrashTriage } from './crash-triage.js';
 import { packEvents, type QueuedEvent } from './task-packing.js';
-import type { BatchResult, BatchTask, TaskClient } from './thread-messages.js';
+import type { BatchTask, TaskClient } from './thread-messages.js';
 import { hop } from '../util/hop-trace.js';
 
 export type { QueuedEvent };
@@ -54,7 +54,8 @@ export interface DispatcherOptions {
   maxBatchEvents: number;
   /** Default threads × 2. */
   maxTasksInFlight?: number;
-  runTask(task: BatchTask, transfer: ArrayBuffer[]): Promise<BatchResult>;
+  /** Hands a task to the pool; rejects when it did not run to its end (its thread died). */
+  runTask(task: BatchTask, transfer: ArrayBuffer[]): Promise<void>;
   logger: Logger;
 }
 
@@ -268,11 +269,21 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * While a thread is idle, ready clients go out at the end of the current
+   * microtask burst (the events of one link read join one task; nothing waits
+   * for a batch to fill when there is nothing else to do). Once every thread
+   * has a task, the next one (each thread's queued task, up to
+   * maxTasksInFlight) gathers what every link brings in this event-loop turn;
+   * with no slot left, the next task's end (taskRan) dispatches, and what
+   * arrived meanwhile goes out together: under load tasks grow by themselves.
+   */
   #schedule(): void {
     if (this.#scheduled || this.#stopped) return;
+    if (this.#tasks.size >= this.#maxTasksInFlight) return;
     this.#scheduled = true;
-    // One dispatch per event-loop turn: events read from every link in this turn join it.
-    setImmediate(this.#dispatch);
+    if (this.#tasks.size < this.#opts.threads) queueMicrotask(this.#dispatch);
+    else setImmediate(this.#dispatch);
   }
 
   readonly #dispatch = (): void => {
@@ -360,8 +371,9 @@ export class Dispatcher {
     this.#tasks.add(taskId);
     this.stats.tasks++;
     this.stats.batches += clients.length;
+    // Success is heard on the thread's channel (taskRan, after the task's completions); only failure here.
     this.#opts.runTask({ id: taskId, payloads, events: table.buffer as ArrayBuffer, clients }, [payloads, table.buffer as ArrayBuffer]).then(
-      (result) => this.taskRan(taskId, result.threadId, result.background),
+      () => {},
       (err: unknown) => {
         const reason = err instanceof Error ? err.message : String(err);
         for (const id of ids) {
@@ -375,9 +387,9 @@ export class Dispatcher {
   }
 
   /**
-   * A task ended in thread `threadId`; `background` are its batches still
-   * running there. Heard twice (the thread's own report, then piscina's
-   * result), acted on once.
+   * A task ended in thread `threadId` (its one report, on the thread's channel,
+   * after its completions); `background` are its batches still running there.
+   * Ignored when the task was already failed (its thread died).
    */
   taskRan(taskId: number, threadId: number, background: readonly number[]): void {
     if (!this.#tasks.delete(taskId)) return;

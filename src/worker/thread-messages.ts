@@ -1,18 +1,20 @@
 /**
  * What a business-worker process's main thread and its pool threads say to each
- * other. Three channels, each ordered:
+ * other. Each thread has one channel, a MessagePort it creates and hands to the
+ * main thread in its 'hello' (its only message on parentPort, which piscina
+ * re-emits as the pool's 'message'); besides it, tasks come through piscina.
  *
  * - main → thread, tasks: a piscina task is a BatchTask (several clients, each
- *   with its next events and session view); it resolves with a BatchResult.
- * - thread → main: the thread's `parentPort` (piscina re-emits what a thread
- *   posts there as the pool's 'message' event). Everything a thread produces —
- *   API commands, session patches for other clients, queries, and per-client
- *   completions — travels this one channel, so the main thread sees a handler's
- *   commands before the completion of its event.
- * - main → thread, replies: a BroadcastChannel named threadChannelName(threadId)
- *   that only the main thread posts to and only that thread listens on (a
- *   thread's parentPort is piscina's startup channel and must not be written to).
+ *   with its next events and session view). It resolves with nothing; it
+ *   rejects when the thread died before the task's end was reported.
+ * - thread → main, on the port: everything a thread produces — API commands,
+ *   session patches for other clients, queries, each batch's completion and
+ *   each task's end — so the main thread sees a handler's commands before the
+ *   completion of its event, and a task's completions before its end. Start
+ *   and stop are reported here too.
+ * - main → thread, on the port: the thread's index, query replies, stop.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { EventKind, PayloadKind } from '../protocol/constants.js';
 import type { Session, SessionPatch } from '../protocol/session-patch.js';
 
@@ -92,12 +94,6 @@ export function readTaskEvent(table: Uint32Array, index: number): TaskEvent {
   };
 }
 
-export interface BatchResult {
-  threadId: number;
-  /** Batches of the task still running (their handlers await something): they complete later, from this thread. */
-  background: number[];
-}
-
 /** Items of a thread's output message, in the order they were produced. */
 export type OutputItem =
   /** A whole Command frame in OutputMessage.bytes[start, end), for one gateway or (null) every gateway. */
@@ -113,9 +109,10 @@ export type OutputItem =
    */
   | { k: 'done'; batch: number; patches: (SessionPatch | null)[]; timedOut?: number[] }
   /**
-   * The task ended (the same news as its piscina result, but on this channel,
-   * after the completions it produced: piscina's own reply travels on another
-   * port and may arrive later, which would make a free thread look busy).
+   * The task's synchronous part ended (after the completions it produced):
+   * `background` are its batches still running (their handlers await
+   * something); they complete later, from this thread. The only report of a
+   * task's end: piscina's result carries nothing.
    */
   | { k: 'ran'; task: number; background: number[] };
 
@@ -128,8 +125,8 @@ export interface OutputMessage {
 }
 
 export type ThreadToMain =
-  /** The thread loaded its module and asks for its index. */
-  | { type: 'hello'; threadId: number }
+  /** On parentPort, first: the thread's channel, and a request for its index. */
+  | { type: 'hello'; threadId: number; port: MessagePort }
   /** onWorkerStart finished (or there is none): the thread takes events. */
   | { type: 'started'; threadId: number; threadIndex: number }
   /** The events module did not load or onWorkerStart threw. */
@@ -143,10 +140,6 @@ export type MainToThread =
   | { type: 'reply'; id: number; ok: true; result: unknown }
   | { type: 'reply'; id: number; ok: false; error: string }
   | { type: 'stop' };
-
-export function threadChannelName(threadId: number): string {
-  return `gatehouse:worker-thread:${threadId}`;
-}
 
 export function isThreadToMain(value: unknown): value is ThreadToMain {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' &&

@@ -7,9 +7,20 @@ import { hop } from '../util/hop-trace.js';
 const MIN_STAGING = 4096;
 
 /**
- * Everything a pool thread sends to the main thread, collected per event-loop
- * turn into one message (a postMessage costs microseconds; a turn of a busy
- * thread produces hundreds of items).
+ * Everything a pool thread sends to the main thread, collected into few
+ * messages (a postMessage costs microseconds; a busy thread produces hundreds
+ * of items per task):
+ *
+ * - while a task runs its synchronous part, items wait for the task's end
+ *   (leaveTask posts them with the task's 'ran');
+ * - a query goes out at the end of the current microtask burst, even within a
+ *   task: its handler waits for the reply;
+ * - outside a task (handlers that awaited something and go on in the
+ *   background), items go at the end of the current microtask burst, so the
+ *   continuations of one settled promise share a message.
+ *
+ * No timer and no setImmediate: an idle system's output is posted in the
+ * same turn that produced it.
  *
  * Command frames are encoded here, in the thread, into one staging buffer that
  * is transferred with the message, so the main thread only slices and writes
@@ -25,6 +36,8 @@ export class ThreadOutbox {
   #used = 0;
   #lastUsed = MIN_STAGING;
   #scheduled = false;
+  /** Tasks whose synchronous part is running (piscina runs one at a time per thread). */
+  #inTask = 0;
 
   constructor(threadId: number, post: (message: OutputMessage, transfer: ArrayBuffer[]) => void) {
     this.#threadId = threadId;
@@ -44,7 +57,8 @@ export class ThreadOutbox {
   }
 
   query(id: number, op: string, args: unknown[], gateway: string | null): void {
-    this.#push({ k: 'query', id, op, args, gateway });
+    this.#items.push({ k: 'query', id, op, args, gateway });
+    this.#schedule();
   }
 
   done(batch: number, patches: (SessionPatch | null)[], timedOut: number[] = []): void {
@@ -55,7 +69,18 @@ export class ThreadOutbox {
     this.#push({ k: 'ran', task, background });
   }
 
-  /** Posts what is collected now (a task calls it before it resolves). */
+  /** A task's synchronous part begins: what it produces waits for leaveTask. */
+  enterTask(): void {
+    this.#inTask++;
+  }
+
+  /** A task's synchronous part ended: post everything collected, its 'ran' last. */
+  leaveTask(): void {
+    this.#inTask = Math.max(0, this.#inTask - 1);
+    this.flush();
+  }
+
+  /** Posts what is collected now. */
   readonly flush = (): void => {
     this.#scheduled = false;
     if (this.#items.length === 0) return;
@@ -74,10 +99,13 @@ export class ThreadOutbox {
 
   #push(item: OutputItem): void {
     this.#items.push(item);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.flush);
-    }
+    if (this.#inTask === 0) this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(this.flush);
   }
 
   /** Room for n more bytes; returns where they start. The buffer goes with the next message, so it is sized like the last one. */

@@ -3,10 +3,17 @@
  * the thread up (API backend, channel, events module, onWorkerStart); its
  * default export runs one BatchTask.
  *
+ * The thread's one channel to the main thread is a MessagePort it creates here
+ * and hands over once, in its first message on parentPort ('hello', which
+ * piscina re-emits as the pool's 'message'): everything else either way —
+ * output, completions, the end of each task, replies, start and stop — travels
+ * on that port, in order. Tasks come through piscina; a task resolves with
+ * nothing (its end is reported on the port, after the output it produced).
+ *
  * Initialisation is a promise the tasks await, not a top-level await, so the
  * module also loads through require(esm) on Node 22+ (which piscina tries first).
  */
-import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
+import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { createLogger } from '../log/logger.js';
 import type { WorkerThreadInfo } from '../types.js';
 import { runClientBatch, type BatchEnvironment } from './client-batch.js';
@@ -14,13 +21,14 @@ import { loadEventsModule } from './events-module.js';
 import { setGatewayApiBackend } from './gateway-api.js';
 import { RunningSlots } from './running-slots.js';
 import { ThreadApiBackend } from './thread-api-backend.js';
-import { threadChannelName } from './thread-messages.js';
-import type { BatchResult, BatchTask, MainToThread, ThreadToMain, ThreadWorkerData } from './thread-messages.js';
+import type { BatchTask, MainToThread, ThreadToMain, ThreadWorkerData } from './thread-messages.js';
 import { ThreadOutbox } from './thread-outbox.js';
 import { hop } from '../util/hop-trace.js';
 
 const data = workerData as ThreadWorkerData;
-const port = parentPort!;
+const { port1: port, port2: mainEnd } = new MessageChannel();
+// The port must not keep the thread alive by itself (piscina ends its threads).
+port.unref();
 const post = (message: ThreadToMain): void => port.postMessage(message);
 
 const logger = createLogger('thread', { index: data.processIndex, threadId }, data.logLevel);
@@ -32,10 +40,7 @@ let assignIndex: (threadIndex: number) => void = () => {};
 const indexAssigned = new Promise<number>((resolve) => (assignIndex = resolve));
 let threadInfo: WorkerThreadInfo | null = null;
 
-const channel = new BroadcastChannel(threadChannelName(threadId));
-channel.unref();
-channel.onmessage = (event: unknown): void => {
-  const message = (event as { data: MainToThread }).data;
+port.on('message', (message: MainToThread): void => {
   switch (message.type) {
     case 'reply':
       backend.settle(message);
@@ -47,11 +52,11 @@ channel.onmessage = (event: unknown): void => {
       void stop();
       break;
   }
-};
+});
 
 async function start(): Promise<BatchEnvironment> {
   try {
-    post({ type: 'hello', threadId });
+    parentPort!.postMessage({ type: 'hello', threadId, port: mainEnd } satisfies ThreadToMain, [mainEnd]);
     const events = await loadEventsModule(data.eventsModule);
     const threadIndex = await indexAssigned;
     threadInfo = { processIndex: data.processIndex, threadIndex, pid: process.pid };
@@ -89,14 +94,21 @@ async function stop(): Promise<void> {
 
 /**
  * Runs every client of the task as its own chain (clients concurrently, each
- * client's events in order) and resolves once each chain has finished or is
+ * client's events in order) and ends once each chain has finished or is
  * awaiting something that did not settle within this macrotask. Those chains
  * go on in the background and report their completion themselves, so an
  * awaiting handler holds neither a pool slot nor the other clients.
+ *
+ * Each batch completes once ('done' on the port); the task's end is reported
+ * once ('ran' on the port, after those completions, naming the batches still
+ * running). The returned promise carries nothing: it only frees piscina's slot,
+ * and its rejection (the thread died) is how the main thread learns of a task
+ * that never ran to its end.
  */
-export default async function runBatch(task: BatchTask): Promise<BatchResult> {
+export default async function runBatch(task: BatchTask): Promise<void> {
   hop('t.task');
   const env = await ready;
+  outbox.enterTask();
   const payloads = Buffer.from(task.payloads);
   const table = new Uint32Array(task.events);
   const running = new Set<number>();
@@ -110,8 +122,6 @@ export default async function runBatch(task: BatchTask): Promise<BatchResult> {
   const stalled = new Promise<void>((resolve) => (immediate = setImmediate(resolve)));
   await Promise.race([Promise.all(chains), stalled]);
   clearImmediate(immediate);
-  const background = [...running];
-  outbox.ran(task.id, background);
-  outbox.flush();
-  return { threadId, background };
+  outbox.ran(task.id, [...running]);
+  outbox.leaveTask();
 }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { EventKind, SessionPatchKind, type SessionPatch } from '../../src/protocol/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Dispatcher, type ClientLink, type QueuedEvent } from '../../src/worker/dispatcher.js';
-import { readTaskEvent, type BatchResult, type BatchTask, type TaskEvent } from '../../src/worker/thread-messages.js';
+import { readTaskEvent, type BatchTask, type TaskEvent } from '../../src/worker/thread-messages.js';
 
 const A = 'aaaaaaaaaaaa000000000001';
 const B = 'aaaaaaaaaaaa000000000002';
@@ -40,17 +40,28 @@ function eventsOf(task: BatchTask, clientIndex = 0): TaskEvent[] {
 
 interface Recorded {
   task: BatchTask;
-  resolve(r: BatchResult): void;
+  /** The thread reports the task's end on its channel (taskRan), then piscina's promise resolves. */
+  resolve(r: { threadId: number; background: number[] }): void;
   reject(e: Error): void;
 }
 
 function setup(threads = 2) {
   const tasks: Recorded[] = [];
-  const d = new Dispatcher({
+  const d: Dispatcher = new Dispatcher({
     threads,
     maxBatchEvents: 256,
     logger: createLogger('test', {}, 'silent'),
-    runTask: (task) => new Promise((resolve, reject) => tasks.push({ task, resolve, reject })),
+    runTask: (task) =>
+      new Promise<void>((resolve, reject) =>
+        tasks.push({
+          task,
+          resolve: (r) => {
+            d.taskRan(task.id, r.threadId, r.background);
+            resolve();
+          },
+          reject,
+        }),
+      ),
   });
   return { d, tasks, link: new FakeClientLink() };
 }
