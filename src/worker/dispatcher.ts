@@ -5,6 +5,7 @@ import { planBatches, type PlannedClient } from './batch-planner.js';
 import { SessionView } from './session-view.js';
 import { CrashTriage } from './crash-triage.js';
 import { packEvents, type QueuedEvent } from './task-packing.js';
+import { newTaskClaims, takeBack } from './task-claims.js';
 import type { BatchTask, TaskClient } from './thread-messages.js';
 import { hop } from '../util/hop-trace.js';
 
@@ -40,6 +41,8 @@ interface ClientState {
 
 interface RunningBatch {
   id: number;
+  /** The task it went out in. */
+  task: number;
   client: ClientState;
   link: ClientLink;
   events: QueuedEvent[];
@@ -89,8 +92,8 @@ export class Dispatcher {
   readonly #clients = new Map<string, ClientState>();
   readonly #ready = new Set<ClientState>();
   readonly #running = new Map<number, RunningBatch>();
-  /** Tasks handed to the pool whose end has not been heard of yet. */
-  readonly #tasks = new Set<number>();
+  /** Tasks handed to the pool whose end has not been heard of yet, with their batches in task order. */
+  readonly #tasks = new Map<number, { claims: Int32Array; batches: RunningBatch[] }>();
   #nextTask = 1;
   #nextBatch = 1;
   #scheduled = false;
@@ -115,6 +118,8 @@ export class Dispatcher {
     timedOutEvents: 0,
     /** Events that went back to the isolation lane after their thread died. */
     isolatedEvents: 0,
+    /** Batches taken back before they started, because a handler of their task blocked its thread. */
+    takenBack: 0,
   };
 
   readonly #triage: CrashTriage;
@@ -161,6 +166,36 @@ export class Dispatcher {
    */
   noteTimedOut(clientId: string, seq: number): void {
     this.#triage.noteTimedOut(clientId, seq);
+  }
+
+  /**
+   * The handler of clientId has been blocking its thread for a while (the
+   * watchdog saw it): the clients of its task that have not started yet are
+   * taken back and go out again in another task, so no client waits behind
+   * another's blocking handler longer than the watchdog's look. Returns how
+   * many were taken back.
+   */
+  takeBackBehind(clientId: string): number {
+    const blocking = this.#clients.get(clientId)?.running;
+    const task = blocking === undefined || blocking === null ? undefined : this.#tasks.get(blocking.task);
+    if (task === undefined) return 0; // its task already ended: the handler runs in the background, alone
+    let n = 0;
+    for (const [k, b] of task.batches.entries()) {
+      if (b === blocking || this.#running.get(b.id) !== b || !takeBack(task.claims, k)) continue;
+      this.#running.delete(b.id);
+      const c = b.client;
+      c.running = null;
+      if (b.link === c.link && b.link.open) {
+        // Back to the front of its queue, as they were: its receipt rules were applied at
+        // dispatch and apply again, unchanged (nothing of this client completed meanwhile).
+        c.queue = b.events.concat(c.queue.slice(c.head));
+        c.head = 0;
+      }
+      n++;
+      this.#afterRun(c, b);
+    }
+    this.stats.takenBack += n;
+    return n;
   }
 
   receive(link: ClientLink, clientId: string, info: string | null, event: QueuedEvent): void {
@@ -343,13 +378,16 @@ export class Dispatcher {
     }
 
     const { payloads, table, firsts } = packEvents(taken.map((t) => t.events), bytes, count);
+    const taskId = this.#nextTask++;
     const clients: TaskClient[] = [];
     const ids: number[] = [];
+    const batches: RunningBatch[] = [];
     for (const [k, { c, events }] of taken.entries()) {
       const head = events[0]!;
       c.view.receive(head.session, head.sessionVersion, head.patchAck);
       const first = firsts[k]!;
-      const batch: RunningBatch = { id: this.#nextBatch++, client: c, link: c.link, events, thread: null, isolated };
+      const batch: RunningBatch = { id: this.#nextBatch++, task: taskId, client: c, link: c.link, events, thread: null, isolated };
+      batches.push(batch);
       if (isolated) this.#isolating = batch;
       c.running = batch;
       this.#running.set(batch.id, batch);
@@ -367,12 +405,12 @@ export class Dispatcher {
       });
     }
 
-    const taskId = this.#nextTask++;
-    this.#tasks.add(taskId);
+    const claims = newTaskClaims(clients.length);
+    this.#tasks.set(taskId, { claims: new Int32Array(claims), batches });
     this.stats.tasks++;
     this.stats.batches += clients.length;
     // Success is heard on the thread's channel (taskRan, after the task's completions); only failure here.
-    this.#opts.runTask({ id: taskId, payloads, events: table.buffer as ArrayBuffer, clients }, [payloads, table.buffer as ArrayBuffer]).then(
+    this.#opts.runTask({ id: taskId, payloads, events: table.buffer as ArrayBuffer, clients, claims }, [payloads, table.buffer as ArrayBuffer]).then(
       () => {},
       (err: unknown) => {
         const reason = err instanceof Error ? err.message : String(err);

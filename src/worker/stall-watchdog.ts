@@ -41,3 +41,54 @@ export function watchBlockedHandlers(
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/** How long a handler may hold its thread before the clients queued behind it in its task are taken back. */
+export const TAKE_BACK_AFTER_MS = 20;
+
+export interface SlowHandlerWatch {
+  /** A task went to the pool: look at the slots until none is in flight. */
+  arm(): void;
+  stop(): void;
+}
+
+/**
+ * Hands `onSlow` each handler that has run synchronously for afterMs (once per
+ * handler run), so the clients of its task that have not started can be taken
+ * back (task-claims.ts). It looks every afterMs / 2 while tasks are in flight
+ * (`busy`) and not at all otherwise: an idle process has no timer.
+ */
+export function watchSlowHandlers(
+  slots: RunningSlots,
+  busy: () => boolean,
+  onSlow: (threadIndex: number, running: RunningHandler) => void,
+  afterMs = TAKE_BACK_AFTER_MS,
+): SlowHandlerWatch {
+  const reported = new Float64Array(slots.count);
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const look = (): void => {
+    const now = Date.now();
+    for (let slot = 0; slot < slots.count; slot++) {
+      const running = slots.read(slot);
+      if (running === null || reported[slot] === running.startedAt || now - running.startedAt < afterMs) continue;
+      reported[slot] = running.startedAt;
+      onSlow(slot, running);
+    }
+    if (!busy() && timer !== null) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+  return {
+    arm() {
+      if (timer !== null || stopped) return;
+      timer = setInterval(look, Math.max(1, Math.floor(afterMs / 2)));
+      timer.unref();
+    },
+    stop() {
+      stopped = true;
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

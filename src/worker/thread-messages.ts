@@ -44,6 +44,8 @@ export interface BatchTask {
   /** TASK_EVENT_FIELDS u32 per event (see writeTaskEvent); transferred. */
   events: ArrayBuffer;
   clients: TaskClient[];
+  /** One Int32 word per client, shared: which clients started here (see task-claims.ts). */
+  claims: SharedArrayBuffer;
 }
 
 export interface TaskClient {

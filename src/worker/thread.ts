@@ -20,6 +20,7 @@ import { runClientBatch, type BatchEnvironment } from './client-batch.js';
 import { loadEventsModule } from './events-module.js';
 import { setGatewayApiBackend } from './gateway-api.js';
 import { RunningSlots } from './running-slots.js';
+import { claimToRun } from './task-claims.js';
 import { ThreadApiBackend } from './thread-api-backend.js';
 import type { BatchTask, MainToThread, ThreadToMain, ThreadWorkerData } from './thread-messages.js';
 import { ThreadOutbox } from './thread-outbox.js';
@@ -99,6 +100,10 @@ async function stop(): Promise<void> {
  * go on in the background and report their completion themselves, so an
  * awaiting handler holds neither a pool slot nor the other clients.
  *
+ * Before each client, what the clients before it produced is posted, and the
+ * client is claimed in the task's shared claim words: a client the main thread
+ * took back (because a handler before it blocks this thread) is skipped.
+ *
  * Each batch completes once ('done' on the port); the task's end is reported
  * once ('ran' on the port, after those completions, naming the batches still
  * running). The returned promise carries nothing: it only frees piscina's slot,
@@ -111,13 +116,23 @@ export default async function runBatch(task: BatchTask): Promise<void> {
   outbox.enterTask();
   const payloads = Buffer.from(task.payloads);
   const table = new Uint32Array(task.events);
+  const claims = new Int32Array(task.claims);
   const running = new Set<number>();
-  const chains = task.clients.map((client) => {
+  const chains: Promise<void>[] = [];
+  for (let k = 0; k < task.clients.length; k++) {
+    const client = task.clients[k]!;
+    // What the clients before this one produced goes now: should this client's
+    // handler block the thread, their answers are not held behind it.
+    if (k > 0) outbox.flush();
+    // Not when the main thread took it back (an earlier handler here blocked): it runs elsewhere.
+    if (!claimToRun(claims, k)) continue;
     running.add(client.batch);
-    return runClientBatch(client, table, payloads, env).then(() => {
-      running.delete(client.batch);
-    });
-  });
+    chains.push(
+      runClientBatch(client, table, payloads, env).then(() => {
+        running.delete(client.batch);
+      }),
+    );
+  }
   let immediate: NodeJS.Immediate | undefined;
   const stalled = new Promise<void>((resolve) => (immediate = setImmediate(resolve)));
   await Promise.race([Promise.all(chains), stalled]);

@@ -14,7 +14,7 @@ import { GatewayLink } from './gateway-link.js';
 import type { LinkConnection } from './link-connection.js';
 import { LinkRegistry } from './link-registry.js';
 import { QueryRouter } from './query-router.js';
-import { watchBlockedHandlers } from './stall-watchdog.js';
+import { watchBlockedHandlers, watchSlowHandlers, type SlowHandlerWatch } from './stall-watchdog.js';
 import type { OutputMessage } from './thread-messages.js';
 import { ThreadPool } from './thread-pool.js';
 import { hop } from '../util/hop-trace.js';
@@ -47,6 +47,8 @@ export interface WorkerStats {
   batches: number;
   tasks: number;
   runningBatches: number;
+  /** Batches taken back before they started because a handler of their task blocked its thread, and run in another task. */
+  batchesTakenBack: number;
   /** Commands for a gateway with no open link. */
   unroutable: number;
 }
@@ -106,6 +108,7 @@ export class WorkerProcess {
   /** Links to gateways learned from the registers (GATEHOUSE_REGISTERS / register.addresses); null without registers. */
   #discovered: DiscoveredLinks | null = null;
   readonly #stopWatchdog: () => void;
+  readonly #slowWatch: SlowHandlerWatch;
   #threadsStarted = false;
   #readySent = false;
   #stopping: Promise<void> | null = null;
@@ -145,7 +148,10 @@ export class WorkerProcess {
     this.#dispatcher = new Dispatcher({
       threads: config.worker.threads,
       maxBatchEvents: config.worker.maxBatchEvents,
-      runTask: (task, transfer) => this.#pool.run(task, transfer),
+      runTask: (task, transfer) => {
+        this.#slowWatch.arm();
+        return this.#pool.run(task, transfer);
+      },
       logger,
     });
     this.#queries = new QueryRouter(this.#links, config.queryTimeout, (threadId, id, outcome) => {
@@ -180,6 +186,9 @@ export class WorkerProcess {
     this.#stopWatchdog = watchBlockedHandlers(this.#pool.slots, config.worker.processTimeout, logger, (threadIndex, running) => {
       this.#dispatcher.noteTimedOut(running.clientId, running.seq);
       this.#pool.terminate(threadIndex);
+    });
+    this.#slowWatch = watchSlowHandlers(this.#pool.slots, () => this.#dispatcher.tasksInFlight > 0, (_threadIndex, running) => {
+      this.#dispatcher.takeBackBehind(running.clientId);
     });
     void this.#pool.started.then(() => {
       this.#threadsStarted = true;
@@ -219,6 +228,7 @@ export class WorkerProcess {
       batches: d.batches,
       tasks: d.tasks,
       runningBatches: this.#dispatcher.runningBatches,
+      batchesTakenBack: d.takenBack,
       unroutable: this.#links.unroutable,
     };
   }
@@ -281,6 +291,7 @@ export class WorkerProcess {
     await this.#pool.stop(Math.max(100, Math.min(slice, end - Date.now())));
     this.#queries.close();
     this.#stopWatchdog();
+    this.#slowWatch.stop();
     await Promise.all([...this.#gatewayLinks.map((link) => link.stop()), this.#discovered?.stop()]);
   }
 

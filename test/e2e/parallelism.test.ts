@@ -90,6 +90,39 @@ describe('parallelism', () => {
     await c.close();
   });
 
+  test('1,000 clients in flight, one handler blocking its thread 3 s: the other 999 are answered before it returns', async () => {
+    const clients: LineClient[] = [];
+    for (let i = 0; i < 1000; i += 100) {
+      clients.push(...(await Promise.all(Array.from({ length: 100 }, (_, k) => LineClient.connect(port, { label: `crowd-${i + k}` })))));
+    }
+    // Warm every client (its info and session are on the worker) so the burst below is only messages.
+    for (const c of clients) c.send('echo warm');
+    for (const c of clients) assert.equal(await c.next(10_000), 'warm');
+
+    // One burst, the blocker in the middle of it: the gateway forwards it in few link writes, so
+    // the worker gets the 1,000 events together and the blocker shares a task with other clients.
+    const blocker = clients[500]!;
+    const answeredAt = new Array<number>(clients.length).fill(0);
+    const waits = clients.map(async (c, i) => {
+      const line = await c.next(20_000);
+      answeredAt[i] = Date.now();
+      return line;
+    });
+    for (const [i, c] of clients.entries()) c.send(c === blocker ? 'block 3000' : `echo e${i}`);
+    const lines = await Promise.all(waits);
+
+    assert.match(lines[500]!, /^blocked 3000 \d+$/);
+    const blockedAt = answeredAt[500]!;
+    const late: string[] = [];
+    for (const [i, line] of lines.entries()) {
+      if (i === 500) continue;
+      assert.equal(line, `e${i}`);
+      if (answeredAt[i]! >= blockedAt) late.push(`crowd-${i} (+${answeredAt[i]! - blockedAt} ms)`);
+    }
+    assert.deepEqual(late, [], `${late.length} of 999 clients were answered only after the blocking handler returned: ${late.slice(0, 10).join(', ')}`);
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
   test('SIGINT stops everything and the supervisor exits 0', async () => {
     const c = await warmClient('until-sigint');
     const exit = await cluster.stop('SIGINT', 8000);
