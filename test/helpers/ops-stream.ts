@@ -33,6 +33,7 @@ export class StreamTracker {
   readonly clients: LoadClient[];
   readonly tallies: ClientTally[];
   readonly #ticker: Ticker;
+  #tickWaiters: (() => void)[] = [];
 
   private constructor(clients: LoadClient[], maxMessages: number, periodMs: number) {
     this.clients = clients;
@@ -56,7 +57,15 @@ export class StreamTracker {
         if (t.sent >= maxMessages || c.isClosed) continue;
         c.send(String(t.sent++));
       }
+      const waiters = this.#tickWaiters;
+      this.#tickWaiters = [];
+      for (const wake of waiters) wake();
     });
+  }
+
+  /** Resolves right after the next tick's lines were written. */
+  afterNextTick(): Promise<void> {
+    return new Promise((resolve) => this.#tickWaiters.push(resolve));
   }
 
   /** Connects n clients; they start sending on start(). */
