@@ -31,6 +31,8 @@ export function defaultWorker(): WorkerConfig {
     credits: 8192,
     gateways: [],
     processTimeout: 30000,
+    linkOutputLimit: 64 * 1024 * 1024,
+    linkOutputPolicy: 'close',
   };
 }
 

@@ -55,6 +55,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { path: 'worker.credits', kind: 'int' },
   { path: 'worker.gateways', kind: 'list' },
   { path: 'worker.processTimeout', kind: 'int' },
+  { path: 'worker.linkOutputLimit', kind: 'int' },
+  { path: 'worker.linkOutputPolicy', kind: 'string' },
   { path: 'register.embedded', kind: 'boolean' },
   { path: 'register.host', kind: 'string' },
   { path: 'register.port', kind: 'int' },

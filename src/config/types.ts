@@ -69,6 +69,10 @@ export interface WorkerConfig {
   gateways: string[];
   /** Milliseconds a handler may run before it is reported (and, in a later release, its thread replaced). Default 30000. */
   processTimeout: number;
+  /** Bytes queued for one gateway link that the gateway has not read yet, at most. Default 64 MiB. */
+  linkOutputLimit: number;
+  /** When a link's queue would pass linkOutputLimit: 'close' the link (the gateway redelivers what was not acked; default) or 'drop' the new command (counted). */
+  linkOutputPolicy: 'close' | 'drop';
 }
 
 export interface RegisterConfig {

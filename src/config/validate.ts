@@ -87,6 +87,8 @@ function worker(raw: Raw): WorkerConfig {
     credits: int(w.credits, 'worker.credits', 1, 1 << 24, d.credits),
     gateways: addressList(w.gateways, 'worker.gateways'),
     processTimeout: int(w.processTimeout, 'worker.processTimeout', 1, 86_400_000, d.processTimeout),
+    linkOutputLimit: int(w.linkOutputLimit, 'worker.linkOutputLimit', 64 * 1024, 2 ** 40, d.linkOutputLimit),
+    linkOutputPolicy: oneOf(w.linkOutputPolicy, 'worker.linkOutputPolicy', ['close', 'drop'], d.linkOutputPolicy),
   };
 }
 

@@ -8,7 +8,7 @@ import { encodeFrame } from '../protocol/frame-encoder.js';
 import { decodeHello, decodeWelcome, encodeAuth, gatewayProof, newNonce, proofMatches, workerProof } from '../protocol/handshake.js';
 import { formatLinkAddress, type LinkAddress } from '../protocol/link-address.js';
 import type { Logger } from '../log/logger.js';
-import { LinkConnection } from './link-connection.js';
+import { LinkConnection, type LinkOutputBound } from './link-connection.js';
 import { hop } from '../util/hop-trace.js';
 
 const FIRST_RETRY_MS = 50;
@@ -28,6 +28,8 @@ export interface GatewayLinkHandlers {
 export interface GatewayLinkOptions {
   secret: string;
   credits: number;
+  /** The bound on each link's queue (worker.linkOutputLimit / linkOutputPolicy) and its counters. */
+  output?: LinkOutputBound;
   workerId: string;
   logger: Logger;
   handlers: GatewayLinkHandlers;
@@ -156,6 +158,7 @@ export class GatewayLink {
           address: formatLinkAddress(this.address),
           maxFrameSize,
           logger: this.#log,
+          ...(this.#opts.output === undefined ? {} : { output: this.#opts.output }),
         });
         socket.write(encodeFrame(FrameType.Credit, encodeCredit(this.#opts.credits)));
         state = 'open';

@@ -7,15 +7,31 @@ import { encodeSessionPatchData, type SessionPatch } from '../protocol/session-p
 import type { Logger } from '../log/logger.js';
 import { turnCorker } from '../util/turn-corker.js';
 
+/** The bound on what one link may have queued, and the process's counters of its hits. */
+export interface LinkOutputBound {
+  /** Bytes queued in the socket (not yet read by the gateway) at most; a link with nothing queued always takes one frame. */
+  limit: number;
+  policy: 'close' | 'drop';
+  counters: { drops: number; closes: number };
+}
+
 /**
  * One open link to a gateway (after the handshake). A gateway restart or a
  * reconnect makes a new LinkConnection: patch ids and pinned clients belong to
  * one connection and die with it.
  *
- * Output is corked per event-loop turn (one writev per link per turn). Acks are
+ * Output is corked per event-loop turn (see turn-corker.ts). Acks are
  * collected and written once per microtask checkpoint, after whatever the
  * current job wrote, so an event's Ack always follows the commands its handler
  * issued to this gateway.
+ *
+ * What a gateway has not read stays in the socket's queue, bounded by
+ * `worker.linkOutputLimit`. Past it, policy `close` ends the link (the queued
+ * commands are lost with it, but so are the acks behind them: the gateway
+ * redelivers those events, and their handlers run again), policy `drop` drops
+ * new commands (counted, logged once per episode) and keeps the link; acks,
+ * session patches and queries are never dropped (a lost patch would split the
+ * session between gateway and worker; they are bounded by the credits).
  */
 export class LinkConnection {
   readonly gatewayId: string;
@@ -29,6 +45,9 @@ export class LinkConnection {
   #lastPatchId = 0;
   #acks: number[] = [];
   #ackScheduled = false;
+  readonly #bound: LinkOutputBound;
+  /** Commands were dropped since the queue was last under half the limit (logged once). */
+  #dropping = false;
   /** Commands that could not be written (link closed, frame too large). */
   dropped = 0;
   /** Drain was sent on this link. */
@@ -36,13 +55,22 @@ export class LinkConnection {
   /** The gateway answered Drained: nothing of ours is pinned or unacked there. */
   drained = false;
 
-  constructor(socket: Socket, fields: { gatewayId: string; linkId: number; address: string; maxFrameSize: number; logger: Logger }) {
+  constructor(
+    socket: Socket,
+    fields: { gatewayId: string; linkId: number; address: string; maxFrameSize: number; logger: Logger; output?: LinkOutputBound },
+  ) {
     this.#socket = socket;
     this.gatewayId = fields.gatewayId;
     this.linkId = fields.linkId;
     this.address = fields.address;
     this.maxFrameSize = fields.maxFrameSize;
     this.#logger = fields.logger;
+    this.#bound = fields.output ?? { limit: Number.MAX_SAFE_INTEGER, policy: 'close', counters: { drops: 0, closes: 0 } };
+  }
+
+  /** Bytes written to this link that the gateway has not read yet (in the socket's queue). */
+  get queuedBytes(): number {
+    return this.#socket.writableLength;
   }
 
   get open(): boolean {
@@ -55,7 +83,36 @@ export class LinkConnection {
     this.#acks = [];
   }
 
-  /** Writes one whole frame (header included). Returns false when it was dropped. */
+  /** Writes one command frame from a handler (header included), within the link's bound. Returns false when it was dropped. */
+  writeCommand(frame: Uint8Array): boolean {
+    const queued = this.#socket.writableLength;
+    if (this.#dropping && queued <= this.#bound.limit / 2) this.#dropping = false;
+    if (!this.#open || queued === 0 || queued + frame.length <= this.#bound.limit) return this.write(frame);
+    if (this.#bound.policy === 'close') {
+      this.#bound.counters.closes++;
+      this.dropped++;
+      this.#logger.error(
+        { gatewayId: this.gatewayId, linkId: this.linkId, queuedBytes: queued, linkOutputLimit: this.#bound.limit },
+        'the gateway does not read this link: its queue would pass worker.linkOutputLimit; closing the link (the gateway redelivers the events not acked)',
+      );
+      this.#open = false;
+      this.#acks = [];
+      this.#socket.destroy();
+      return false;
+    }
+    this.#bound.counters.drops++;
+    this.dropped++;
+    if (!this.#dropping) {
+      this.#dropping = true;
+      this.#logger.warn(
+        { gatewayId: this.gatewayId, linkId: this.linkId, queuedBytes: queued, linkOutputLimit: this.#bound.limit },
+        'the gateway does not read this link fast enough: dropping commands past worker.linkOutputLimit (counted in linkOutputDrops)',
+      );
+    }
+    return false;
+  }
+
+  /** Writes one whole frame (header included), bypassing the bound (control frames, acks, patches). Returns false when it was dropped. */
   write(frame: Uint8Array): boolean {
     if (!this.#open) {
       this.dropped++;

@@ -11,7 +11,7 @@ import { registerAddresses } from '../register/addresses.js';
 import { DiscoveredLinks } from '../register/discovered-links.js';
 import { Dispatcher } from './dispatcher.js';
 import { GatewayLink } from './gateway-link.js';
-import type { LinkConnection } from './link-connection.js';
+import type { LinkConnection, LinkOutputBound } from './link-connection.js';
 import { LinkRegistry } from './link-registry.js';
 import { QueryRouter } from './query-router.js';
 import { watchBlockedHandlers, watchSlowHandlers, type SlowHandlerWatch } from './stall-watchdog.js';
@@ -51,6 +51,10 @@ export interface WorkerStats {
   batchesTakenBack: number;
   /** Commands for a gateway with no open link. */
   unroutable: number;
+  /** Commands dropped because their link's queue was past worker.linkOutputLimit (policy 'drop'). */
+  linkOutputDrops: number;
+  /** Links closed because their queue would pass worker.linkOutputLimit (policy 'close'). */
+  linkOutputCloses: number;
 }
 
 export interface WorkerStopOptions {
@@ -109,6 +113,7 @@ export class WorkerProcess {
   #discovered: DiscoveredLinks | null = null;
   readonly #stopWatchdog: () => void;
   readonly #slowWatch: SlowHandlerWatch;
+  readonly #linkOutput: LinkOutputBound;
   #threadsStarted = false;
   #readySent = false;
   #stopping: Promise<void> | null = null;
@@ -129,6 +134,7 @@ export class WorkerProcess {
       this.#rejectReady = reject;
     });
     this.ready.catch(() => {}); // the owner decides; an unobserved rejection must not crash the process
+    this.#linkOutput = { limit: config.worker.linkOutputLimit, policy: config.worker.linkOutputPolicy, counters: { drops: 0, closes: 0 } };
     this.#links = new LinkRegistry(logger);
     this.#pool = new ThreadPool({
       threads: config.worker.threads,
@@ -162,6 +168,7 @@ export class WorkerProcess {
       new GatewayLink(address, {
         secret: config.secretKey ?? '',
         credits: config.worker.credits,
+        output: this.#linkOutput,
         workerId,
         logger,
         handlers: {
@@ -230,6 +237,8 @@ export class WorkerProcess {
       runningBatches: this.#dispatcher.runningBatches,
       batchesTakenBack: d.takenBack,
       unroutable: this.#links.unroutable,
+      linkOutputDrops: this.#linkOutput.counters.drops,
+      linkOutputCloses: this.#linkOutput.counters.closes,
     };
   }
 
@@ -336,8 +345,8 @@ export class WorkerProcess {
       switch (item.k) {
         case 'command': {
           const frame = bytes!.subarray(item.start, item.end);
-          if (item.gateway === null) for (const conn of this.#links.open()) conn.write(frame);
-          else this.#links.route(item.gateway, 'command')?.write(frame);
+          if (item.gateway === null) for (const conn of this.#links.open()) conn.writeCommand(frame);
+          else this.#links.route(item.gateway, 'command')?.writeCommand(frame);
           break;
         }
         case 'session': {
