@@ -1,7 +1,9 @@
 // The raw uWebSockets.js baseline: one process, one App, every connection
 // subscribed to one topic. "b …" from a client is published to all (uWS corks
 // and fans out in C++: the best a JS-driven WebSocket server here can do);
-// "p …" is echoed to its sender. Prints {"port":N} once listening.
+// "p …" and "u …" are sent back to their sender (uWS has no uid index: a private
+// message is a send to its socket); "j" subscribes to topic "bench", "g …" is
+// published to it. Prints {"port":N} once listening.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -24,7 +26,9 @@ app.ws('/*', {
     if (first === 0x62 /* b */) {
       app.publish('all', message, isBinary);
       published++;
-    } else if (first === 0x70 /* p */) ws.send(message, isBinary);
+    } else if (first === 0x70 /* p */ || first === 0x75 /* u */) ws.send(message, isBinary);
+    else if (first === 0x6a /* j */) ws.subscribe('bench');
+    else if (first === 0x67 /* g */) app.publish('bench', message, isBinary);
   },
 });
 app.listen('127.0.0.1', port, 1, (listenSocket) => {

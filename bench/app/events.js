@@ -1,6 +1,9 @@
-// The benchmark's app: "b …" is broadcast to every client (sendToAll), "p …" is
-// answered to its sender (the chat round trip); nothing else is done per event,
-// so what is measured is the gateway and the link, not the handler.
+// The benchmark's app; nothing else is done per event, so what is measured is
+// the gateway, the link and the worker tier, not the handler:
+//   b …  broadcast to every client (sendToAll)
+//   p …  answered to its sender (sendToCurrentClient: the chat round trip)
+//   u …  a private message through the uid index (sendToUid to the sender's own uid, bound at its first u)
+//   j    join the group "bench";  g …  sent to the group (sendToGroup; the sender, a member, gets its copy)
 import { Gateway } from 'gatehouse';
 
 function text(message) {
@@ -8,9 +11,28 @@ function text(message) {
 }
 
 export default {
-  onMessage(_clientId, message) {
+  onMessage(clientId, message, ctx) {
     const line = text(message);
-    if (line.charCodeAt(0) === 0x62) Gateway.sendToAll(line);
-    else if (line.charCodeAt(0) === 0x70) Gateway.sendToCurrentClient(line);
+    switch (line.charCodeAt(0)) {
+      case 0x62 /* b */:
+        Gateway.sendToAll(line);
+        return;
+      case 0x70 /* p */:
+        Gateway.sendToCurrentClient(line);
+        return;
+      case 0x75 /* u */:
+        if (ctx.session.uid === undefined) {
+          Gateway.bindUid(clientId, clientId);
+          ctx.session.uid = clientId;
+        }
+        Gateway.sendToUid(clientId, line);
+        return;
+      case 0x6a /* j */:
+        Gateway.joinGroup(clientId, 'bench');
+        return;
+      case 0x67 /* g */:
+        Gateway.sendToGroup('bench', line);
+        return;
+    }
   },
 };

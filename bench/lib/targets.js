@@ -41,7 +41,7 @@ function cleanEnv(extra) {
 }
 
 export class GatehouseTarget {
-  constructor({ engine, protocol, port, opsPort }) {
+  constructor({ engine, protocol, port, opsPort, threads }) {
     this.name = engine;
     this.engine = engine;
     this.protocol = protocol;
@@ -51,6 +51,9 @@ export class GatehouseTarget {
     // Explicit either way: the default ('auto') would pick native whenever the addon loads.
     this.env = cleanEnv({ GATEHOUSE_ENGINE: engine });
     this.args = [APP, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
+    // The app's config runs one pool thread; the worker-tier bench varies it.
+    if (threads !== undefined) this.args.push('--set', `worker.threads=${threads}`);
+    this.threads = threads ?? 1;
   }
 
   async start() {

@@ -12,7 +12,14 @@
  *              open loop, still capped by the window), to measure what a
  *              fixed load costs the server;
  *   probe:     every connection sends "p <ns> ..." each --interval-ms and
- *              records the round trip when the echo comes back.
+ *              records the round trip when the echo comes back;
+ *   echo:      every connection keeps --window "p <ns> ..." requests
+ *              outstanding (a closed loop: saturation) and records each
+ *              round trip.
+ * --kind C makes requests start with C instead ('u' and 'g' ask the bench app
+ * for sendToUid and sendToGroup; the sender gets its own copy back), and
+ * --hello TEXT sends one line as soon as a connection is open (e.g. "j" to
+ * join the bench app's group).
  * C rather than Node, so that on a 2-core machine the load generator takes as
  * little CPU as possible away from the server it measures.
  *
@@ -38,7 +45,7 @@
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
-enum { MODE_IDLE, MODE_BROADCAST, MODE_PROBE };
+enum { MODE_IDLE, MODE_BROADCAST, MODE_PROBE, MODE_ECHO };
 enum { ST_CONNECTING, ST_HANDSHAKE, ST_OPEN, ST_CLOSED };
 
 #define MAX_CONNS 19000
@@ -65,7 +72,12 @@ static struct {
   const char *host;
   int port, ws, conns, mode, window, interval_ms, size, max_inflight, per_src, rate;
   uint32_t src_first;
-} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0, 0x7f010001u};
+  char kind;         /* first letter of each request; 0: 'b' when broadcasting, 'p' otherwise */
+  const char *hello; /* sent once when a connection opens, or NULL */
+} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0, 0x7f010001u, 0, NULL};
+
+static char request_kind(void) { return opt.kind ? opt.kind : opt.mode == MODE_BROADCAST ? 'b' : 'p'; }
+static int timed(void) { return opt.mode == MODE_PROBE || opt.mode == MODE_ECHO; }
 
 static struct conn *conns;
 static int ep, started, opened, failed, closed, inflight, next_connect, ready_said;
@@ -154,12 +166,23 @@ static void drive(struct conn *c, uint64_t now) {
     }
     while (c->sent - c->received < (uint64_t)opt.window) {
       uint64_t before = c->sent;
-      send_request(c, 'b', c->sent);
+      send_request(c, request_kind(), c->sent);
       if (c->sent == before) break;
       c->last_progress_ns = now;
     }
+  } else if (opt.mode == MODE_ECHO) {
+    if (c->sent > c->received && now - c->last_progress_ns > 1000000000u) {
+      stalls++;
+      c->received = c->sent;
+      c->last_progress_ns = now;
+    }
+    while (c->sent - c->received < (uint64_t)opt.window) {
+      uint64_t before = c->sent;
+      send_request(c, request_kind(), now);
+      if (c->sent == before) break;
+    }
   } else if (opt.mode == MODE_PROBE && now >= c->next_send_ns) {
-    send_request(c, 'p', now);
+    send_request(c, request_kind(), now);
     c->next_send_ns = now + (uint64_t)opt.interval_ms * 1000000u;
   }
 }
@@ -169,7 +192,7 @@ static void on_message(struct conn *c, uint64_t now) {
   c->received++;
   total_received++;
   c->last_progress_ns = now;
-  if (opt.mode == MODE_PROBE && c->llen > 2 && c->line[0] == 'p') {
+  if (timed() && c->llen > 2 && c->line[0] == request_kind()) {
     c->line[c->llen < LINE_MAX_BYTES ? c->llen : LINE_MAX_BYTES - 1] = 0;
     uint64_t t = strtoull(c->line + 2, NULL, 10);
     if (t > 0 && t <= now && nsamples < MAX_SAMPLES) samples[nsamples++] = (uint32_t)((now - t) / 1000u);
@@ -178,7 +201,7 @@ static void on_message(struct conn *c, uint64_t now) {
 }
 
 static void keep_head(struct conn *c, const uint8_t *p, size_t n) {
-  if (opt.mode != MODE_PROBE) return;
+  if (!timed()) return;
   size_t room = LINE_MAX_BYTES - 1 - c->llen;
   if (n > room) n = room;
   memcpy(c->line + c->llen, p, n);
@@ -243,6 +266,7 @@ static void on_readable(struct conn *c, uint64_t now) {
     c->hs = NULL;
     c->state = ST_OPEN;
     opened++;
+    if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
     p += used;
     n -= used;
   }
@@ -269,6 +293,7 @@ static void on_connected(struct conn *c) {
   } else {
     c->state = ST_OPEN;
     opened++;
+    if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
   }
 }
 
@@ -300,10 +325,10 @@ static void print_stats(void) {
   qsort(samples, nsamples, sizeof *samples, cmp_u32);
 #define PCT(q) (nsamples ? samples[(size_t)((double)(nsamples - 1) * (q))] : 0)
   printf("{\"connected\":%d,\"failed\":%d,\"closed\":%d,\"received\":%llu,\"bytes\":%llu,\"sent\":%llu,\"stalls\":%llu,"
-         "\"sendErrors\":%llu,\"latencyUs\":{\"n\":%zu,\"p50\":%u,\"p90\":%u,\"p99\":%u,\"max\":%u}}\n",
+         "\"sendErrors\":%llu,\"latencyUs\":{\"n\":%zu,\"p50\":%u,\"p90\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u}}\n",
          opened - closed, failed, closed, (unsigned long long)total_received, (unsigned long long)total_bytes,
          (unsigned long long)total_sent, (unsigned long long)stalls, (unsigned long long)send_errors, nsamples, PCT(0.5),
-         PCT(0.9), PCT(0.99), nsamples ? samples[nsamples - 1] : 0);
+         PCT(0.9), PCT(0.99), PCT(0.999), nsamples ? samples[nsamples - 1] : 0);
   fflush(stdout);
 }
 
@@ -355,7 +380,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--port")) opt.port = arg_int(v, 1, 65535, k);
     else if (!strcmp(k, "--proto")) opt.ws = !strcmp(v, "websocket");
     else if (!strcmp(k, "--conns")) opt.conns = arg_int(v, 1, MAX_CONNS, k);
-    else if (!strcmp(k, "--mode")) opt.mode = !strcmp(v, "broadcast") ? MODE_BROADCAST : !strcmp(v, "probe") ? MODE_PROBE : MODE_IDLE;
+    else if (!strcmp(k, "--mode")) opt.mode = !strcmp(v, "broadcast") ? MODE_BROADCAST : !strcmp(v, "probe") ? MODE_PROBE : !strcmp(v, "echo") ? MODE_ECHO : MODE_IDLE;
+    else if (!strcmp(k, "--kind")) {
+      if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z') { fprintf(stderr, "loadgen: --kind must be one lowercase letter\n"); return 2; }
+      opt.kind = v[0];
+    } else if (!strcmp(k, "--hello")) opt.hello = v;
     else if (!strcmp(k, "--window")) opt.window = arg_int(v, 1, 1 << 20, k);
     else if (!strcmp(k, "--interval-ms")) opt.interval_ms = arg_int(v, 1, 60000, k);
     else if (!strcmp(k, "--rate")) opt.rate = arg_int(v, 1, 100000, k);
@@ -369,8 +398,8 @@ int main(int argc, char **argv) {
   }
   if (opt.port == 0) { fprintf(stderr, "loadgen: --port is required\n"); return 2; }
   conns = calloc((size_t)opt.conns, sizeof *conns);
-  samples = opt.mode == MODE_PROBE ? malloc(MAX_SAMPLES * sizeof *samples) : NULL;
-  if (!conns || (opt.mode == MODE_PROBE && !samples)) die("malloc");
+  samples = timed() ? malloc(MAX_SAMPLES * sizeof *samples) : NULL;
+  if (!conns || (timed() && !samples)) die("malloc");
   ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) die("epoll_create1");
   struct epoll_event sev = {.events = EPOLLIN, .data.ptr = NULL};
