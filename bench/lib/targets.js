@@ -41,7 +41,8 @@ function cleanEnv(extra) {
 }
 
 export class GatehouseTarget {
-  constructor({ engine, protocol, port, opsPort, threads }) {
+  /** `app` and `sets` (more --set KEY=VALUE) run another app than the bench's, e.g. the chat demo. */
+  constructor({ engine, protocol, port, opsPort, threads, app, sets }) {
     this.name = engine;
     this.engine = engine;
     this.protocol = protocol;
@@ -50,7 +51,9 @@ export class GatehouseTarget {
     this.runDir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
     // Explicit either way: the default ('auto') would pick native whenever the addon loads.
     this.env = cleanEnv({ GATEHOUSE_ENGINE: engine });
-    this.args = [APP, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
+    this.args = app
+      ? [app, '--run-dir', this.runDir, '--set', `gateway.opsPort=${opsPort}`, ...(sets ?? []).flatMap((kv) => ['--set', kv])]
+      : [APP, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
     // The app's config runs one pool thread; the worker-tier bench varies it.
     if (threads !== undefined) this.args.push('--set', `worker.threads=${threads}`);
     this.threads = threads ?? 1;

@@ -19,7 +19,10 @@
  * --kind C makes requests start with C instead ('u' and 'g' ask the bench app
  * for sendToUid and sendToGroup; the sender gets its own copy back), and
  * --hello TEXT sends one line as soon as a connection is open (e.g. "j" to
- * join the bench app's group).
+ * join the bench app's group). --chat-base N speaks the chat demo
+ * (examples/chat): connection i logs in as "n<N+i>" and its probe requests
+ * are private lines to itself ("n<N+i>:p <ns> …"), timed when the
+ * "n<N+i> (private): p <ns> …" copy comes back.
  * C rather than Node, so that on a 2-core machine the load generator takes as
  * little CPU as possible away from the server it measures.
  *
@@ -74,7 +77,8 @@ static struct {
   uint32_t src_first;
   char kind;         /* first letter of each request; 0: 'b' when broadcasting, 'p' otherwise */
   const char *hello; /* sent once when a connection opens, or NULL */
-} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0, 0x7f010001u, 0, NULL};
+  int chat_base;     /* ≥ 0: the chat demo's protocol, nicknames from n<chat_base> */
+} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0, 0x7f010001u, 0, NULL, -1};
 
 static char request_kind(void) { return opt.kind ? opt.kind : opt.mode == MODE_BROADCAST ? 'b' : 'p'; }
 static int timed(void) { return opt.mode == MODE_PROBE || opt.mode == MODE_ECHO; }
@@ -139,9 +143,18 @@ static void send_pong(struct conn *c) {
   if (send(c->fd, pong, sizeof pong, MSG_NOSIGNAL) != (ssize_t)sizeof pong) send_errors++;
 }
 
+/* The line a connection sends once open: --hello, or its chat nickname. */
+static void say_hello(struct conn *c) {
+  char nick[32];
+  if (opt.chat_base >= 0) send_message(c, nick, (size_t)snprintf(nick, sizeof nick, "n%d", opt.chat_base + (int)(c - conns)));
+  else if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
+}
+
 static void send_request(struct conn *c, char kind, uint64_t value) {
   char text[LINE_MAX_BYTES];
-  int n = snprintf(text, sizeof text, "%c %llu ", kind, (unsigned long long)value);
+  int n = opt.chat_base >= 0
+              ? snprintf(text, sizeof text, "n%d:%c %llu ", opt.chat_base + (int)(c - conns), kind, (unsigned long long)value)
+              : snprintf(text, sizeof text, "%c %llu ", kind, (unsigned long long)value);
   int want = opt.size < (int)sizeof text - 1 ? opt.size : (int)sizeof text - 1;
   while (n < want) text[n++] = 'x';
   send_message(c, text, (size_t)n);
@@ -192,9 +205,14 @@ static void on_message(struct conn *c, uint64_t now) {
   c->received++;
   total_received++;
   c->last_progress_ns = now;
-  if (timed() && c->llen > 2 && c->line[0] == request_kind()) {
+  const char *request = NULL;
+  if (timed() && c->llen > 2) {
     c->line[c->llen < LINE_MAX_BYTES ? c->llen : LINE_MAX_BYTES - 1] = 0;
-    uint64_t t = strtoull(c->line + 2, NULL, 10);
+    if (opt.chat_base < 0) request = c->line[0] == request_kind() ? c->line : NULL;
+    else if ((request = strstr(c->line, " (private): ")) != NULL) request += 12;
+  }
+  if (request != NULL && request[0] == request_kind() && request[1] == ' ') {
+    uint64_t t = strtoull(request + 2, NULL, 10);
     if (t > 0 && t <= now && nsamples < MAX_SAMPLES) samples[nsamples++] = (uint32_t)((now - t) / 1000u);
   }
   c->llen = 0;
@@ -266,7 +284,7 @@ static void on_readable(struct conn *c, uint64_t now) {
     c->hs = NULL;
     c->state = ST_OPEN;
     opened++;
-    if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
+    say_hello(c);
     p += used;
     n -= used;
   }
@@ -293,7 +311,7 @@ static void on_connected(struct conn *c) {
   } else {
     c->state = ST_OPEN;
     opened++;
-    if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
+    say_hello(c);
   }
 }
 
@@ -385,6 +403,7 @@ int main(int argc, char **argv) {
       if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z') { fprintf(stderr, "loadgen: --kind must be one lowercase letter\n"); return 2; }
       opt.kind = v[0];
     } else if (!strcmp(k, "--hello")) opt.hello = v;
+    else if (!strcmp(k, "--chat-base")) opt.chat_base = arg_int(v, 0, 100000000, k);
     else if (!strcmp(k, "--window")) opt.window = arg_int(v, 1, 1 << 20, k);
     else if (!strcmp(k, "--interval-ms")) opt.interval_ms = arg_int(v, 1, 60000, k);
     else if (!strcmp(k, "--rate")) opt.rate = arg_int(v, 1, 100000, k);
