@@ -4,7 +4,8 @@
  * thread for 200 ms are both answered within 350 ms of sending; a handler that
  * awaits 1 s does not delay another client; one client's events still run one
  * at a time, in order. Also: the app given as its config file's path, and
- * SIGINT stopping everything with exit code 0.
+ * SIGINT stopping everything with exit code 0; an idle deployment uses under
+ * 1% of a core in each process (nothing spins, no timer polls while idle).
  *
  * Timing on a shared 2-core machine is noisy, so the blocking check takes the
  * best of 3 rounds: a server that runs the two handlers one after the other
@@ -13,7 +14,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { closeAllClients, delay, LineClient } from '../helpers/clients.js';
+import { pidFromFile } from '../helpers/ops-cli.js';
 import { fixtureApp, startCluster, writeApp, type Cluster } from '../helpers/cluster.js';
 
 let cluster: Cluster;
@@ -88,6 +91,33 @@ describe('parallelism', () => {
     assert.equal(got[3], 'after-block');
     assert.ok(Date.now() - sent >= 400, 'the four events ran one after another');
     await c.close();
+  });
+
+  test('idle, with clients connected: each process uses under 1% of a core', async () => {
+    const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => warmClient(`idle-${i}`)));
+    /** User + system CPU seconds of a process (all its threads), from /proc. */
+    const cpu = (pid: number): number => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    };
+    const pids = { gateway: pidFromFile(cluster.runDir, 'gateway-0'), worker: pidFromFile(cluster.runDir, 'worker-0') };
+    assert.ok(pids.gateway !== null && pids.worker !== null, `pid files in ${cluster.runDir}`);
+    // Best of three 2-second windows: what earlier tests left behind (closes, acks) may still be
+    // settling in the first; a process that spins or polls fails all three.
+    const windows: string[] = [];
+    let quiet = false;
+    for (let w = 0; w < 3 && !quiet; w++) {
+      const before = { gateway: cpu(pids.gateway), worker: cpu(pids.worker) };
+      const t0 = Date.now();
+      await delay(2000);
+      const seconds = (Date.now() - t0) / 1000;
+      const used = { gateway: (cpu(pids.gateway) - before.gateway) / seconds, worker: (cpu(pids.worker) - before.worker) / seconds };
+      windows.push(`gateway ${(used.gateway * 100).toFixed(2)}%, worker ${(used.worker * 100).toFixed(2)}%`);
+      quiet = used.gateway < 0.01 && used.worker < 0.01;
+    }
+    assert.ok(quiet, `an idle process used 1% of a core or more in each of three 2 s windows: ${windows.join('; ')}`);
+    await Promise.all(clients.map((c) => c.close()));
   });
 
   test('1,000 clients in flight, one handler blocking its thread 3 s: the other 999 are answered before it returns', async () => {
