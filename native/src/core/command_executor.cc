@@ -6,6 +6,7 @@
 
 #include "core/client_session.h"
 #include "core/gateway_core.h"
+#include "link/binary_command.h"
 #include "link/command.h"
 
 namespace gh {
@@ -157,7 +158,10 @@ class Executor {
 
 bool executeCommand(GatewayCore& core, WorkerLink& link, std::string_view body, std::string* error) {
   Command cmd;
-  if (!decodeCommand(body, &cmd, error)) {
+  if (link.protocolVersion() >= 2) {
+    // Version 2: fixed-size arguments, no JSON on the send path.
+    if (!decodeBinaryCommand(body, &cmd, error)) return false;
+  } else if (!decodeCommand(body, &cmd, error)) {
     // The JS engine counts a command whose frame decoded but whose head has the wrong shape.
     if (commandHeadError(*error)) core.counters().commands++;
     return false;
