@@ -325,8 +325,8 @@ export class WorkerProcess {
       switch (item.k) {
         case 'command': {
           const frame = bytes!.subarray(item.start, item.end);
-          if (item.gateway === null) for (const conn of this.#links.open()) conn.write(frame);
-          else this.#links.route(item.gateway, 'command')?.write(frame);
+          if (item.gateway === null) for (const conn of this.#links.open()) conn.writeCommand(frame);
+          else this.#links.route(item.gateway, 'command')?.writeCommand(frame);
           break;
         }
         case 'session': {
