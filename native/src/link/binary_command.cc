@@ -64,9 +64,8 @@ class Reader {
   }
   bool id(std::string* out) {
     if (n_ - pos_ < kClientIdBytes) return false;
-    out->clear();
-    out->reserve(kClientIdLength);
-    appendClientIdHex(*out, p_ + pos_);
+    out->resize(kClientIdLength);
+    writeClientIdHex(&(*out)[0], p_ + pos_);
     pos_ += kClientIdBytes;
     return true;
   }
@@ -160,11 +159,12 @@ bool decodeBinaryCommand(std::string_view body, Command* out, std::string* error
   uint8_t op = p[0];
   uint8_t flags = p[1];
   if (op < kOpSendToClient || op > kOpSession) return fail(error, "command: unknown op " + std::to_string(op));
-  std::string what = std::string("command: ") + opName(op);
+  // The error prefix is built only on failure: this function runs once per command.
+  auto what = [op] { return std::string("command: ") + opName(op); };
   uint8_t stray = flags & static_cast<uint8_t>(~allowedFlags(op));
   if (stray != 0) {
     static const char kHex[] = "0123456789abcdef";
-    return fail(error, what + ": flag bits 0x" + kHex[stray >> 4] + kHex[stray & 15] + " are not defined for this op");
+    return fail(error, what() + ": flag bits 0x" + kHex[stray >> 4] + kHex[stray & 15] + " are not defined for this op");
   }
   out->op = op;
   out->flags = flags;
@@ -172,18 +172,18 @@ bool decodeBinaryCommand(std::string_view body, Command* out, std::string* error
   bool bad = false;
   if (!readArguments(r, out, &bad)) {
     *out = Command();
-    return fail(error, what + (bad ? ": a uid or group is not valid UTF-8" : ": arguments overrun the frame"));
+    return fail(error, what() + (bad ? ": a uid or group is not valid UTF-8" : ": arguments overrun the frame"));
   }
   if (op == kOpSession && (out->patchKind < 1 || out->patchKind > 3)) {
     int kind = out->patchKind;
     *out = Command();
-    return fail(error, what + ": patch kind " + std::to_string(kind) + " is not 1, 2 or 3");
+    return fail(error, what() + ": patch kind " + std::to_string(kind) + " is not 1, 2 or 3");
   }
   out->data = body.substr(r.pos());
   if (!out->data.empty() && !takesData(op, flags)) {
     size_t extra = out->data.size();
     *out = Command();
-    return fail(error, what + ": " + std::to_string(extra) + " bytes after the arguments of an op without data");
+    return fail(error, what() + ": " + std::to_string(extra) + " bytes after the arguments of an op without data");
   }
   return true;
 }
