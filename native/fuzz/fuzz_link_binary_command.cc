@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "link/binary_command.h"
-#include "link/client_id.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
@@ -22,11 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (c.data.data() < body.data() || c.data.data() + c.data.size() != body.data() + body.size()) std::abort();
   if (c.op < gh::kOpSendToClient || c.op > gh::kOpSession) std::abort();
   if (c.op == gh::kOpSession && (c.patchKind < 1 || c.patchKind > 3)) std::abort();
-  if (!c.clientId.empty() && !gh::isClientId(c.clientId)) std::abort();
-  for (const std::string& id : c.only)
-    if (!gh::isClientId(id)) std::abort();
-  for (const std::string& id : c.exclude)
-    if (!gh::isClientId(id)) std::abort();
+  // Ids stay bytes: nothing is decoded into the version-1 string fields.
+  if (!c.binaryIds || !c.clientId.empty() || !c.only.empty() || !c.exclude.empty()) std::abort();
+  if (c.onlyIds.size() > size / 12 || c.excludeIds.size() > size / 12) std::abort();
   std::string again;
   gh::appendBinaryCommand(c, again);
   if (again != body) std::abort();

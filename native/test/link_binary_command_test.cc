@@ -6,6 +6,7 @@
 
 #include "harness.h"
 #include "link/binary_command.h"
+#include "link/client_id.h"
 
 using namespace gh;
 
@@ -42,19 +43,22 @@ TEST(golden_bytes_decode_to_the_arguments) {
     CHECK(decodeBinaryCommand(bodies[i], &c[i], &error));
     if (!error.empty()) std::printf("  %zu: %s\n", i, error.c_str());
   }
-  CHECK_EQ(c[0].clientId, A);
+  auto hex = [](const ClientIdBytes& id) { return clientIdHex(id.b); };
+  CHECK_EQ(hex(c[0].idBytes), A);
+  CHECK(c[0].clientId.empty() && c[0].binaryIds);
   CHECK_EQ(std::string(c[0].data), std::string("hi"));
   CHECK_EQ(int(c[0].flags), int(kCommandRaw));
   CHECK(!c[1].hasOnly && c[1].exclude.empty() && c[1].data == "all");
-  CHECK(c[2].hasOnly && c[2].only.size() == 2 && c[2].only[1] == B && c[2].exclude.size() == 1 && c[2].exclude[0] == B);
+  CHECK(c[2].hasOnly && c[2].onlyIds.size() == 2 && hex(c[2].onlyIds[1]) == B && c[2].excludeIds.size() == 1);
+  CHECK(hex(c[2].excludeIds[0]) == B);
   CHECK(c[2].data == "o");
   CHECK(c[3].names.size() == 2 && c[3].names[0] == "u1" && c[3].names[1] == "\xc3\xbc" "2" && c[3].data == "m");
-  CHECK(c[4].names.size() == 1 && c[4].names[0] == "g1" && c[4].exclude.size() == 1 && c[4].exclude[0] == A);
-  CHECK(c[5].clientId == A && c[5].data == "bye" && (c[5].flags & kCommandHasData));
-  CHECK(c[6].clientId == B && c[6].data.empty());
-  CHECK(c[7].clientId == A && c[7].name == "room");
+  CHECK(c[4].names.size() == 1 && c[4].names[0] == "g1" && c[4].excludeIds.size() == 1 && hex(c[4].excludeIds[0]) == A);
+  CHECK(hex(c[5].idBytes) == A && c[5].data == "bye" && (c[5].flags & kCommandHasData));
+  CHECK(hex(c[6].idBytes) == B && c[6].data.empty());
+  CHECK(hex(c[7].idBytes) == A && c[7].name == "room");
   CHECK(c[8].name == "room");
-  CHECK(c[9].clientId == A && c[9].patchId == 7 && c[9].patchKind == 1 && c[9].data == "{\"s\":{\"n\":1},\"d\":[]}");
+  CHECK(hex(c[9].idBytes) == A && c[9].patchId == 7 && c[9].patchKind == 1 && c[9].data == "{\"s\":{\"n\":1},\"d\":[]}");
   for (size_t i = 0; i < bodies.size(); i++) {
     std::string again;
     appendBinaryCommand(c[i], again);
@@ -92,7 +96,7 @@ TEST(forged_counts_allocate_nothing) {
   std::string error;
   CHECK(!decodeBinaryCommand(body, &c, &error));
   CHECK_EQ(error, std::string("command: sendToAll: arguments overrun the frame"));
-  CHECK(c.only.capacity() == 0);
+  CHECK(c.onlyIds.capacity() == 0);
   CHECK(!decodeBinaryCommand(unhex("0400ffff"), &c, &error));
   CHECK(c.names.capacity() == 0);
 }

@@ -1,6 +1,7 @@
 #include "link/binary_command.h"
 
-#include "link/client_id.h"
+#include <cstring>
+
 #include "util/bytes.h"
 #include "util/utf8.h"
 
@@ -62,16 +63,15 @@ class Reader {
     pos_ += 4;
     return true;
   }
-  bool id(std::string* out) {
+  bool id(ClientIdBytes* out) {
     if (n_ - pos_ < kClientIdBytes) return false;
-    out->resize(kClientIdLength);
-    writeClientIdHex(&(*out)[0], p_ + pos_);
+    std::memcpy(out->b, p_ + pos_, kClientIdBytes);
     pos_ += kClientIdBytes;
     return true;
   }
   // u16 count ‖ id × count. The count is checked against the bytes left
   // before anything is reserved, so a forged count allocates nothing.
-  bool ids(std::vector<std::string>* out) {
+  bool ids(std::vector<ClientIdBytes>* out) {
     uint16_t count;
     if (!u16(&count) || (n_ - pos_) / kClientIdBytes < count) return false;
     out->resize(count);
@@ -115,34 +115,30 @@ bool readArguments(Reader& r, Command* out, bool* bad) {
   switch (out->op) {
     case kOpSendToClient:
     case kOpCloseClient:
-    case kOpDestroyClient: return r.id(&out->clientId);
+    case kOpDestroyClient: return r.id(&out->idBytes);
     case kOpSendToAll:
       out->hasOnly = (out->flags & kCommandOnly) != 0;
-      if (out->hasOnly && !r.ids(&out->only)) return false;
-      return (out->flags & kCommandExclude) == 0 || r.ids(&out->exclude);
+      if (out->hasOnly && !r.ids(&out->onlyIds)) return false;
+      return (out->flags & kCommandExclude) == 0 || r.ids(&out->excludeIds);
     case kOpSendToUid: return r.names(&out->names, bad);
     case kOpSendToGroup:
       if (!r.names(&out->names, bad)) return false;
-      return (out->flags & kCommandExclude) == 0 || r.ids(&out->exclude);
+      return (out->flags & kCommandExclude) == 0 || r.ids(&out->excludeIds);
     case kOpBindUid:
     case kOpUnbindUid:
     case kOpJoinGroup:
-    case kOpLeaveGroup: return r.id(&out->clientId) && r.name(&out->name, bad);
+    case kOpLeaveGroup: return r.id(&out->idBytes) && r.name(&out->name, bad);
     case kOpUngroup: return r.name(&out->name, bad);
-    case kOpSession: return r.id(&out->clientId) && r.u32(&out->patchId) && r.u8(&out->patchKind);
+    case kOpSession: return r.id(&out->idBytes) && r.u32(&out->patchId) && r.u8(&out->patchKind);
   }
   return false;  // unreachable: the op was range-checked
 }
 
-void putId(std::string& out, const std::string& hex) {
-  uint8_t bytes[kClientIdBytes] = {};
-  clientIdToBytes(hex, bytes);  // a decoded id is always well-formed
-  out.append(reinterpret_cast<const char*>(bytes), kClientIdBytes);
-}
+void putId(std::string& out, const ClientIdBytes& id) { out.append(reinterpret_cast<const char*>(id.b), kClientIdBytes); }
 
-void putIds(std::string& out, const std::vector<std::string>& ids) {
+void putIds(std::string& out, const std::vector<ClientIdBytes>& ids) {
   putU16BE(out, static_cast<uint16_t>(ids.size()));
-  for (const std::string& id : ids) putId(out, id);
+  for (const ClientIdBytes& id : ids) putId(out, id);
 }
 
 void putName(std::string& out, const std::string& name) {
@@ -168,6 +164,7 @@ bool decodeBinaryCommand(std::string_view body, Command* out, std::string* error
   }
   out->op = op;
   out->flags = flags;
+  out->binaryIds = true;
   Reader r(body, 2);
   bool bad = false;
   if (!readArguments(r, out, &bad)) {
@@ -194,27 +191,27 @@ void appendBinaryCommand(const Command& cmd, std::string& out) {
   switch (cmd.op) {
     case kOpSendToClient:
     case kOpCloseClient:
-    case kOpDestroyClient: putId(out, cmd.clientId); break;
+    case kOpDestroyClient: putId(out, cmd.idBytes); break;
     case kOpSendToAll:
-      if (cmd.flags & kCommandOnly) putIds(out, cmd.only);
-      if (cmd.flags & kCommandExclude) putIds(out, cmd.exclude);
+      if (cmd.flags & kCommandOnly) putIds(out, cmd.onlyIds);
+      if (cmd.flags & kCommandExclude) putIds(out, cmd.excludeIds);
       break;
     case kOpSendToUid:
     case kOpSendToGroup:
       putU16BE(out, static_cast<uint16_t>(cmd.names.size()));
       for (const std::string& n : cmd.names) putName(out, n);
-      if (cmd.op == kOpSendToGroup && (cmd.flags & kCommandExclude)) putIds(out, cmd.exclude);
+      if (cmd.op == kOpSendToGroup && (cmd.flags & kCommandExclude)) putIds(out, cmd.excludeIds);
       break;
     case kOpBindUid:
     case kOpUnbindUid:
     case kOpJoinGroup:
     case kOpLeaveGroup:
-      putId(out, cmd.clientId);
+      putId(out, cmd.idBytes);
       putName(out, cmd.name);
       break;
     case kOpUngroup: putName(out, cmd.name); break;
     case kOpSession:
-      putId(out, cmd.clientId);
+      putId(out, cmd.idBytes);
       putU32BE(out, cmd.patchId);
       putU8(out, cmd.patchKind);
       break;

@@ -24,8 +24,12 @@ constexpr uint8_t kCommandExclude = 0x10;  // SendToAll, SendToGroup: an id list
 // data are errors. Error texts start with "command:" and name the op.
 bool decodeBinaryCommand(std::string_view body, Command* out, std::string* error);
 
+// Client ids are left as bytes (binaryIds, idBytes, onlyIds, excludeIds): the
+// send path never turns them into hex.
+//
 // Appends the version-2 body of cmd (as decodeBinaryCommand would read it,
-// flags taken as they are): for tests, tools and the fuzzer's round trip.
+// flags taken as they are, ids from the byte fields): for tests, tools and
+// the fuzzer's round trip.
 void appendBinaryCommand(const Command& cmd, std::string& out);
 
 }  // namespace gh

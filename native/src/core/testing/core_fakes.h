@@ -13,6 +13,7 @@
 
 #include "core/gateway_core.h"
 #include "link/binary_command.h"
+#include "link/client_id.h"
 #include "link/command.h"
 #include "link/frame_encoder.h"
 #include "link/handshake.h"
@@ -218,6 +219,12 @@ struct FakeWorker {
   // The version-2 body of a command given with a version-1 JSON head, so one
   // test covers both layouts. A head that is not well-formed is a bug of the
   // test (malformed heads are tested on version-1 links).
+  static ClientIdBytes idBytes(const std::string& hex) {
+    ClientIdBytes b;
+    clientIdToBytes(hex, b.b);
+    return b;
+  }
+
   static std::string binaryBody(uint8_t op, uint8_t flags, const std::string& head, const std::string& data) {
     std::string v1;
     putU8(v1, op);
@@ -233,6 +240,10 @@ struct FakeWorker {
     }
     if (cmd.hasOnly) cmd.flags |= kCommandOnly;
     if (!cmd.exclude.empty()) cmd.flags |= kCommandExclude;
+    // An id string that is not one names no client: all zero bytes, as the worker's encoder writes it.
+    clientIdToBytes(cmd.clientId, cmd.idBytes.b);
+    for (const std::string& id : cmd.only) cmd.onlyIds.push_back(idBytes(id));
+    for (const std::string& id : cmd.exclude) cmd.excludeIds.push_back(idBytes(id));
     std::string out;
     appendBinaryCommand(cmd, out);
     return out;
