@@ -15,6 +15,9 @@
  *
  * --mode client sends sendToClient instead, `--broadcasts` per client, one
  * delivery per command: the case where a command's own decoding weighs most.
+ * --mode session sends Session patches instead (a diff setting one key,
+ * `--broadcasts` per client), which deliver nothing: an app that writes the
+ * session on every message.
  *
  * Writes bench/results/<date>-<name>-<n>.md (a new n each run) with the
  * numbers and the top of the annotated profile. Run it from a tree built with
@@ -86,13 +89,27 @@ control('--zero');
 const payload = 'b'.repeat(63);
 const started = Date.now();
 const ids = worker.events.map((e) => e.clientId);
+let patchId = 0;
 for (let b = 0; b < BROADCASTS; b++) {
   if (values.mode === 'client') for (const id of ids) worker.command(CommandOp.SendToClient, id, payload);
-  else worker.command(CommandOp.SendToAll, {}, payload);
+  else if (values.mode === 'session') {
+    for (const id of ids) worker.command(CommandOp.Session, { c: id, p: ++patchId, k: 1 }, `{"s":{"messages":${b + 1},"last":64},"d":[]}`);
+  } else worker.command(CommandOp.SendToAll, {}, payload);
   // A few at a time: what a busy worker sends; the gateway still reads several per loop turn.
   if (values.mode === 'client' || b % 10 === 9) await new Promise((r) => setTimeout(r, 20));
 }
-await waitFor('every client to get every broadcast', () => (counts.every((c) => c >= BROADCASTS) ? true : undefined), 600_000);
+if (values.mode === 'session') {
+  // A query is answered after every patch sent before it (the fake's query waits 3 s; retry until one is answered).
+  for (let tries = 0; ; tries++) {
+    try {
+      await worker.query('clientCount', []);
+      break;
+    } catch (err) {
+      if (tries > 200) throw err;
+    }
+  }
+}
+else await waitFor('every client to get every broadcast', () => (counts.every((c) => c >= BROADCASTS) ? true : undefined), 600_000);
 const wallMs = Date.now() - started;
 control('--dump=broadcast');
 for (const s of sockets) s.destroy();
@@ -122,13 +139,14 @@ const rows = [
   ['command decoding, version 1 (JSON head)', inclusive(/gh::decodeCommand\(/)],
   ['command decoding, version 2 (binary)', inclusive(/gh::decodeBinaryCommand\(/)],
   ['JSON parsing', inclusive(/gh::parseJsonBuffer\(/)],
+  ['session patch applied (JSON patch parse + merge)', inclusive(/gh::applyPatchFromLink\(/)],
   ['link input (frame decoding, all commands)', inclusive(/gh::WorkerLink::onBytes\(/)],
 ];
 const deliveries = CLIENTS * BROADCASTS;
-const commands = values.mode === 'client' ? deliveries : BROADCASTS;
+const commands = values.mode === 'all' ? BROADCASTS : deliveries;
 const fmt = (n) => n.toLocaleString('en-US');
 let md = `# callgrind: native gateway under broadcast (${new Date().toISOString()})\n\n`;
-md += `- tree: protocol version ${PROTOCOL_VERSION}, ${CLIENTS} text clients, ${fmt(commands)} ${values.mode === 'client' ? 'sendToClient' : 'sendToAll'} commands of 64 bytes = ${fmt(deliveries)} deliveries, ${wallMs} ms under callgrind\n`;
+md += `- tree: protocol version ${PROTOCOL_VERSION}, ${CLIENTS} text clients, ${fmt(commands)} ${{ all: 'sendToAll', client: 'sendToClient', session: 'Session (diff patch)' }[values.mode]} commands of 64 bytes = ${fmt(deliveries)} deliveries, ${wallMs} ms under callgrind\n`;
 md += `- counters zeroed after every client was connected, dumped once all had every line\n\n`;
 md += `| part | instructions (inclusive) | per command | per delivery | function |\n|---|---:|---:|---:|---|\n`;
 for (const [what, { ir, fn }] of rows) md += `| ${what} | ${fmt(ir)} | ${fmt(Math.round(ir / commands))} | ${(ir / deliveries).toFixed(1)} | \`${fn.slice(0, 120).replace(/\|/g, '\\|')}\` |\n`;
