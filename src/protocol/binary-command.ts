@@ -78,131 +78,135 @@ function listOf(op: number, value: unknown, head: unknown): unknown[] {
   return value;
 }
 
-/** Sizes the arguments first, then writes them into one buffer with the frame header and the data. */
-class ArgsWriter {
-  parts: (string | Buffer | string[] | number)[] = [];
-  size = 0;
-  id(v: string): void {
-    this.parts.push(v);
-    this.size += CLIENT_ID_BYTES;
-  }
-  ids(v: string[]): void {
-    this.parts.push(v.length, v);
-    this.size += 2 + v.length * CLIENT_ID_BYTES;
-  }
-  name(v: unknown, op: number, head: unknown): void {
-    if (typeof v !== 'string') badHead(op, head);
-    const b = Buffer.from(v, 'utf8');
-    if (b.length > MAX_U16) throw new RangeError(`a uid or group of ${b.length} bytes exceeds ${MAX_U16}`);
-    this.parts.push(b.length, b);
-    this.size += 2 + b.length;
-  }
-  u32(v: number): void {
-    this.parts.push(-1 - v); // negative marks a u32 (a count is a u16 ≥ 0)
-    this.size += 4;
-  }
-  u8(v: number): void {
-    this.parts.push(Buffer.from([v]));
-    this.size += 1;
-  }
-  writeTo(buf: Buffer, at: number): number {
-    for (const part of this.parts) {
-      if (typeof part === 'number') {
-        if (part < 0) at = buf.writeUInt32BE(-1 - part, at);
-        else at = buf.writeUInt16BE(part, at);
-      } else if (typeof part === 'string') {
-        buf.write(part, at, CLIENT_ID_BYTES, 'hex');
-        at += CLIENT_ID_BYTES;
-      } else if (Array.isArray(part)) {
-        for (const id of part) {
-          buf.write(id, at, CLIENT_ID_BYTES, 'hex');
-          at += CLIENT_ID_BYTES;
-        }
-      } else {
-        part.copy(buf, at);
-        at += part.length;
-      }
-    }
-    return at;
-  }
+function nameOf(op: number, value: unknown, head: unknown): string {
+  if (typeof value !== 'string') badHead(op, head);
+  return value;
 }
 
-/** A whole Command frame (header included) of version 2, from the head the Gateway API built. */
-export function encodeBinaryCommandFrame(op: CommandOp, flags: number, head: unknown, data?: Uint8Array): Buffer {
-  const w = new ArgsWriter();
-  let f = flags & ~(CommandFlag.Only | CommandFlag.Exclude);
-  const h = head as Record<string, unknown> | unknown[] | string | null;
+/** The arguments of one command, checked and measured, before anything is written. */
+interface Plan {
+  flags: number;
+  id: string | null;
+  only: string[] | null;
+  names: string[] | null;
+  /** UTF-8 lengths of `names` (or of the one name of Bind/Join/Ungroup in names[0]). */
+  lengths: number[];
+  /** Names is a counted list (SendToUid, SendToGroup), not one name. */
+  counted: boolean;
+  exclude: string[] | null;
+  session: { p: number; k: number } | null;
+  size: number;
+}
+
+function plan(op: CommandOp, flags: number, head: unknown): Plan {
+  const out: Plan = { flags: flags & ~(CommandFlag.Only | CommandFlag.Exclude), id: null, only: null, names: null, lengths: [], counted: false, exclude: null, session: null, size: 2 };
+  const ids = (v: unknown): string[] => listOf(op, v, head).map((x) => idOf(op, x, head));
+  const names = (list: unknown[], counted: boolean): void => {
+    out.names = list.map((n) => nameOf(op, n, head));
+    out.counted = counted;
+    if (counted) out.size += 2;
+    for (const n of out.names) {
+      const length = Buffer.byteLength(n, 'utf8');
+      if (length > MAX_U16) throw new RangeError(`a uid or group of ${length} bytes exceeds ${MAX_U16}`);
+      out.lengths.push(length);
+      out.size += 2 + length;
+    }
+  };
+  const exclude = (x: unknown): void => {
+    if (x === undefined || x === null || (Array.isArray(x) && x.length === 0)) return;
+    out.exclude = ids(x);
+    out.flags |= CommandFlag.Exclude;
+    out.size += 2 + out.exclude.length * CLIENT_ID_BYTES;
+  };
+  const id = (v: unknown): void => {
+    out.id = idOf(op, v, head);
+    out.size += CLIENT_ID_BYTES;
+  };
   switch (op) {
     case CommandOp.SendToClient:
     case CommandOp.CloseClient:
     case CommandOp.DestroyClient:
-      w.id(idOf(op, h, head));
+      id(head);
       break;
     case CommandOp.SendToAll: {
-      const o = (h ?? {}) as { c?: unknown; x?: unknown };
+      const o = (head ?? {}) as { c?: unknown; x?: unknown };
       if (typeof o !== 'object' || Array.isArray(o)) badHead(op, head);
       if (o.c !== undefined && o.c !== null) {
-        f |= CommandFlag.Only;
-        w.ids(listOf(op, o.c, head).map((id) => idOf(op, id, head)));
+        out.only = ids(o.c);
+        out.flags |= CommandFlag.Only;
+        out.size += 2 + out.only.length * CLIENT_ID_BYTES;
       }
-      if (o.x !== undefined && o.x !== null && (o.x as unknown[]).length > 0) {
-        f |= CommandFlag.Exclude;
-        w.ids(listOf(op, o.x, head).map((id) => idOf(op, id, head)));
-      }
+      exclude(o.x);
       break;
     }
-    case CommandOp.SendToUid: {
-      const uids = listOf(op, h, head);
-      w.parts.push(uids.length);
-      w.size += 2;
-      for (const uid of uids) w.name(uid, op, head);
+    case CommandOp.SendToUid:
+      names(listOf(op, head, head), true);
       break;
-    }
     case CommandOp.SendToGroup: {
-      const o = h as { g?: unknown; x?: unknown };
+      const o = head as { g?: unknown; x?: unknown } | null;
       if (typeof o !== 'object' || o === null) badHead(op, head);
-      const groups = listOf(op, o.g, head);
-      w.parts.push(groups.length);
-      w.size += 2;
-      for (const g of groups) w.name(g, op, head);
-      if (o.x !== undefined && o.x !== null && (o.x as unknown[]).length > 0) {
-        f |= CommandFlag.Exclude;
-        w.ids(listOf(op, o.x, head).map((id) => idOf(op, id, head)));
-      }
+      names(listOf(op, o.g, head), true);
+      exclude(o.x);
       break;
     }
     case CommandOp.BindUid:
     case CommandOp.UnbindUid:
     case CommandOp.JoinGroup:
     case CommandOp.LeaveGroup: {
-      const pair = h as unknown[];
-      if (!Array.isArray(pair) || pair.length !== 2) badHead(op, head);
-      w.id(idOf(op, pair[0], head));
-      w.name(pair[1], op, head);
+      if (!Array.isArray(head) || head.length !== 2) badHead(op, head);
+      id(head[0]);
+      names([head[1]], false);
       break;
     }
     case CommandOp.Ungroup:
-      w.name(h, op, head);
+      names([head], false);
       break;
     case CommandOp.Session: {
-      const s = h as { c?: unknown; p?: unknown; k?: unknown };
-      if (typeof s !== 'object' || s === null || typeof s.p !== 'number' || typeof s.k !== 'number') badHead(op, head);
-      w.id(idOf(op, s.c, head));
-      w.u32(s.p);
-      w.u8(s.k);
+      const h = head as { c?: unknown; p?: unknown; k?: unknown } | null;
+      if (typeof h !== 'object' || h === null || typeof h.p !== 'number' || typeof h.k !== 'number') badHead(op, head);
+      id(h.c);
+      out.session = { p: h.p, k: h.k };
+      out.size += 5;
       break;
     }
     default:
       badHead(op, head);
   }
+  return out;
+}
+
+function writeIds(buf: Buffer, at: number, ids: string[]): number {
+  at = buf.writeUInt16BE(ids.length, at);
+  for (const id of ids) at += buf.write(id, at, CLIENT_ID_BYTES, 'hex');
+  return at;
+}
+
+/** A whole Command frame (header included) of version 2, from the head the Gateway API built. */
+export function encodeBinaryCommandFrame(op: CommandOp, flags: number, head: unknown, data?: Uint8Array): Buffer {
+  const p = plan(op, flags, head);
   const dataLength = data ? data.length : 0;
-  const bodySize = 2 + w.size + dataLength;
+  const bodySize = p.size + dataLength;
   const buf = Buffer.allocUnsafe(FRAME_HEADER_SIZE + bodySize);
   buf.writeUInt32BE(bodySize + 1, 0);
   buf[4] = FrameType.Command;
   buf[5] = op;
-  buf[6] = f;
-  const at = w.writeTo(buf, 7);
+  buf[6] = p.flags;
+  let at = 7;
+  // The order of docs/protocol.md: id, only, names, exclude, session fields.
+  if (p.id !== null) at += buf.write(p.id, at, CLIENT_ID_BYTES, 'hex');
+  if (p.only !== null) at = writeIds(buf, at, p.only);
+  if (p.names !== null) {
+    if (p.counted) at = buf.writeUInt16BE(p.names.length, at);
+    for (let i = 0; i < p.names.length; i++) {
+      at = buf.writeUInt16BE(p.lengths[i]!, at);
+      at += buf.write(p.names[i]!, at, p.lengths[i]!, 'utf8');
+    }
+  }
+  if (p.exclude !== null) at = writeIds(buf, at, p.exclude);
+  if (p.session !== null) {
+    at = buf.writeUInt32BE(p.session.p, at);
+    buf[at++] = p.session.k;
+  }
   if (data) buf.set(data, at);
   return buf;
 }
