@@ -2,6 +2,8 @@
 // the gateway, the link and the worker tier, not the handler:
 //   b …  broadcast to every client (sendToAll)
 //   p …  answered to its sender (sendToCurrentClient: the chat round trip)
+//   s …  the same after writing the session (an app that keeps state per message:
+//        one Session patch per event, bench/session-writes.js)
 //   u …  a private message through the uid index (sendToUid to the sender's own uid, bound at its first u)
 //   j    join the group "bench";  g …  sent to the group (sendToGroup; the sender, a member, gets its copy)
 import { Gateway } from 'gatehouse';
@@ -18,6 +20,11 @@ export default {
         Gateway.sendToAll(line);
         return;
       case 0x70 /* p */:
+        Gateway.sendToCurrentClient(line);
+        return;
+      case 0x73 /* s */:
+        ctx.session.messages = (ctx.session.messages ?? 0) + 1;
+        ctx.session.last = line.length;
         Gateway.sendToCurrentClient(line);
         return;
       case 0x75 /* u */:

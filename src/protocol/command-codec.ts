@@ -1,10 +1,13 @@
-import { CommandOp, FRAME_HEADER_SIZE, FrameType, ReplyStatus } from './constants.js';
+import { encodeBinaryCommandFrame } from './binary-command.js';
+import { CommandOp, FRAME_HEADER_SIZE, FrameType, PROTOCOL_VERSION, ReplyStatus } from './constants.js';
 import { LinkProtocolError } from './errors.js';
 
 /**
- * Command frame body (W→G): u8 op ‖ u8 flags ‖ u16 headLength ‖ head JSON ‖ data.
- * The head carries the op's arguments (see docs/protocol.md), the data the bytes
- * to send, written once however many clients receive them.
+ * Command frame body (W→G), version 1: u8 op ‖ u8 flags ‖ u16 headLength ‖
+ * head JSON ‖ data. The head carries the op's arguments (see
+ * docs/protocol.md), the data the bytes to send, written once however many
+ * clients receive them. Version 2 lays the same arguments out in binary
+ * (binary-command.ts).
  */
 export interface LinkCommand {
   op: CommandOp;
@@ -15,7 +18,9 @@ export interface LinkCommand {
 
 const MAX_HEAD = 0xffff;
 
-export function encodeCommandFrame(op: CommandOp, flags: number, head: unknown, data?: Uint8Array): Buffer {
+/** A whole Command frame in the layout of `version` (the link's; default the newest). */
+export function encodeCommandFrame(op: CommandOp, flags: number, head: unknown, data?: Uint8Array, version: number = PROTOCOL_VERSION): Buffer {
+  if (version >= 2) return encodeBinaryCommandFrame(op, flags, head, data);
   const headBytes = Buffer.from(JSON.stringify(head ?? null));
   if (headBytes.length > MAX_HEAD) throw new RangeError(`command arguments of ${headBytes.length} bytes exceed ${MAX_HEAD}`);
   const dataLength = data ? data.length : 0;
@@ -31,6 +36,7 @@ export function encodeCommandFrame(op: CommandOp, flags: number, head: unknown, 
   return buf;
 }
 
+/** Decodes a version-1 Command body (JSON head). */
 export function decodeCommand(body: Buffer): LinkCommand {
   if (body.length < 4) throw new LinkProtocolError('command: truncated');
   const op = body[0]!;

@@ -3,8 +3,14 @@
  * normative description; this file and it change together.
  */
 
-/** Bumped on any incompatible change; both sides refuse a link of another version. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped on any incompatible change. A gateway accepts workers of its own
+ * version and of the one before (OLDEST_PROTOCOL_VERSION), so an upgrade can
+ * roll; a worker speaks the newest version both sides know (docs/protocol.md
+ * "Versions"). 2: Command arguments in a binary layout.
+ */
+export const PROTOCOL_VERSION = 2;
+export const OLDEST_PROTOCOL_VERSION = 1;
 
 /** Bytes of the frame header: u32 big-endian length of what follows, then u8 type. */
 export const FRAME_HEADER_SIZE = 5;
@@ -105,6 +111,10 @@ export const CommandFlag = {
   Binary: 0x02,
   /** CloseClient carries data to send before closing. */
   HasData: 0x04,
+  /** Version 2, SendToAll: an id list of the only recipients follows. */
+  Only: 0x08,
+  /** Version 2, SendToAll and SendToGroup: an id list of excluded clients follows. */
+  Exclude: 0x10,
 } as const;
 
 /** How a Session command's data changes the session. */

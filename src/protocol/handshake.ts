@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { MAC_SIZE, NONCE_SIZE, PROTOCOL_VERSION } from './constants.js';
+import { MAC_SIZE, NONCE_SIZE, OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from './constants.js';
 import { LinkProtocolError } from './errors.js';
 
 /**
@@ -14,6 +14,8 @@ import { LinkProtocolError } from './errors.js';
 export interface HelloInfo {
   gatewayId: string;
   pid: number;
+  /** The newest protocol version the gateway speaks (absent from a version-1 gateway: then 1). */
+  protocolVersion?: number;
   /** Listener descriptions, for logs and status. */
   listeners: { name: string; protocol: string; host: string; port: number }[];
 }
@@ -54,45 +56,55 @@ function parseJson<T>(bytes: Buffer, what: string): T {
   }
 }
 
-function versionBytes(): Buffer {
+function versionBytes(version: number): Buffer {
   const b = Buffer.allocUnsafe(2);
-  b.writeUInt16BE(PROTOCOL_VERSION, 0);
+  b.writeUInt16BE(version, 0);
   return b;
 }
 
-function checkVersion(body: Buffer, what: string): void {
-  if (body.length < 2) throw new LinkProtocolError(`${what}: truncated`);
-  const version = body.readUInt16BE(0);
-  if (version !== PROTOCOL_VERSION) {
-    throw new LinkProtocolError(`${what}: protocol version ${version} is not supported (this side speaks ${PROTOCOL_VERSION})`);
-  }
+const SPOKEN = `${OLDEST_PROTOCOL_VERSION} and ${PROTOCOL_VERSION}`;
+
+function unsupported(what: string, version: number): LinkProtocolError {
+  return new LinkProtocolError(`${what}: protocol version ${version} is not supported (this side speaks ${SPOKEN})`);
 }
 
-/** Hello body: u16 version ‖ nonce[32] ‖ JSON HelloInfo. */
+/**
+ * Hello body: u16 oldestVersion ‖ nonce[32] ‖ JSON HelloInfo. The u16 is the
+ * oldest version the gateway accepts — a version-1 worker requires exactly 1
+ * there — and the description's protocolVersion the newest.
+ */
 export function encodeHello(nonce: Buffer, info: HelloInfo): Buffer[] {
-  return [versionBytes(), nonce, json(info)];
-}
-export function decodeHello(body: Buffer): { nonce: Buffer; info: HelloInfo } {
-  checkVersion(body, 'hello');
-  if (body.length < 2 + NONCE_SIZE) throw new LinkProtocolError('hello: truncated');
-  return {
-    nonce: Buffer.from(body.subarray(2, 2 + NONCE_SIZE)),
-    info: parseJson<HelloInfo>(body.subarray(2 + NONCE_SIZE), 'hello'),
-  };
+  const { gatewayId, pid, listeners } = info;
+  return [versionBytes(OLDEST_PROTOCOL_VERSION), nonce, json({ gatewayId, pid, protocolVersion: PROTOCOL_VERSION, listeners })];
 }
 
-/** Auth body: u16 version ‖ nonce[32] ‖ mac[32] ‖ JSON AuthInfo. */
-export function encodeAuth(nonce: Buffer, mac: Buffer, info: AuthInfo): Buffer[] {
-  return [versionBytes(), nonce, mac, json(info)];
+/** Decodes Hello and picks the version this worker speaks on the link: the newest both sides know. */
+export function decodeHello(body: Buffer): { nonce: Buffer; info: HelloInfo; version: number } {
+  if (body.length < 2) throw new LinkProtocolError('hello: truncated');
+  const oldest = body.readUInt16BE(0);
+  if (oldest < OLDEST_PROTOCOL_VERSION || oldest > PROTOCOL_VERSION) throw unsupported('hello', oldest);
+  if (body.length < 2 + NONCE_SIZE) throw new LinkProtocolError('hello: truncated');
+  const info = parseJson<HelloInfo>(body.subarray(2 + NONCE_SIZE), 'hello');
+  const announced = info?.protocolVersion;
+  const newest = Number.isInteger(announced) && (announced as number) >= oldest ? (announced as number) : oldest;
+  return { nonce: Buffer.from(body.subarray(2, 2 + NONCE_SIZE)), info, version: Math.min(newest, PROTOCOL_VERSION) };
 }
-export function decodeAuth(body: Buffer): { nonce: Buffer; mac: Buffer; info: AuthInfo } {
-  checkVersion(body, 'auth');
+
+/** Auth body: u16 version ‖ nonce[32] ‖ mac[32] ‖ JSON AuthInfo; the version is the one the worker speaks on the link. */
+export function encodeAuth(nonce: Buffer, mac: Buffer, info: AuthInfo, version: number = PROTOCOL_VERSION): Buffer[] {
+  return [versionBytes(version), nonce, mac, json(info)];
+}
+export function decodeAuth(body: Buffer): { nonce: Buffer; mac: Buffer; info: AuthInfo; version: number } {
+  if (body.length < 2) throw new LinkProtocolError('auth: truncated');
+  const version = body.readUInt16BE(0);
+  if (version < OLDEST_PROTOCOL_VERSION || version > PROTOCOL_VERSION) throw unsupported('auth', version);
   const fixed = 2 + NONCE_SIZE + MAC_SIZE;
   if (body.length < fixed) throw new LinkProtocolError('auth: truncated');
   return {
     nonce: Buffer.from(body.subarray(2, 2 + NONCE_SIZE)),
     mac: Buffer.from(body.subarray(2 + NONCE_SIZE, fixed)),
     info: parseJson<AuthInfo>(body.subarray(fixed), 'auth'),
+    version,
   };
 }
 

@@ -37,9 +37,11 @@ export interface GatewayApiBackend {
 let backend: GatewayApiBackend | null = null;
 
 /**
- * Ids per command when a list is split: a command head is at most 64 KiB of
- * JSON, and a client id takes 27 bytes there. Splitting a list of clients or
- * uids into several commands sends the same messages.
+ * Ids per command when a list is split. Version 2 counts a list in a u16, but
+ * a command may still be rewritten for a version-1 gateway (rolling upgrade),
+ * whose JSON head is at most 64 KiB, where a client id takes 27 bytes.
+ * Splitting a list of clients or uids into several commands sends the same
+ * messages.
  */
 const IDS_PER_COMMAND = 2000;
 

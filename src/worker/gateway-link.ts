@@ -103,6 +103,8 @@ export class GatewayLink {
     let gatewayNonce: Buffer | null = null;
     let workerNonce: Buffer | null = null;
     let gatewayId = '';
+    /** The protocol version spoken on this link: the newest the gateway's Hello and this worker both know. */
+    let version = 0;
     let conn: LinkConnection | null = null;
     let closeReason = 'closed by the gateway';
 
@@ -139,10 +141,11 @@ export class GatewayLink {
           throw new LinkProtocolError('hello: gatewayId must be 12 lowercase hex characters');
         }
         gatewayId = hello.info.gatewayId;
+        version = hello.version;
         gatewayNonce = hello.nonce;
         workerNonce = newNonce();
         const mac = workerProof(this.#opts.secret, gatewayNonce, workerNonce);
-        socket.write(encodeFrame(FrameType.Auth, ...encodeAuth(workerNonce, mac, { workerId: this.#opts.workerId, pid: process.pid })));
+        socket.write(encodeFrame(FrameType.Auth, ...encodeAuth(workerNonce, mac, { workerId: this.#opts.workerId, pid: process.pid }, version)));
         state = 'welcome';
         return;
       } else if (state === 'welcome' && type === FrameType.Welcome) {
@@ -157,6 +160,7 @@ export class GatewayLink {
           linkId: welcome.info?.linkId ?? 0,
           address: formatLinkAddress(this.address),
           maxFrameSize,
+          protocolVersion: version,
           logger: this.#log,
           ...(this.#opts.output === undefined ? {} : { output: this.#opts.output }),
         });
@@ -165,7 +169,7 @@ export class GatewayLink {
         this.#connection = conn;
         this.#retryMs = FIRST_RETRY_MS;
         this.#failures = 0;
-        this.#log.info({ gatewayId, linkId: conn.linkId }, 'gateway link open');
+        this.#log.info({ gatewayId, linkId: conn.linkId, protocolVersion: version }, 'gateway link open');
         this.#opts.handlers.open(conn);
         return;
       }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { encodeCommandFrame, encodeQueryFrame } from '../protocol/command-codec.js';
+import { downgradeCommandFrame } from '../protocol/command-downgrade.js';
 import { CommandOp, FRAME_HEADER_SIZE, FrameType } from '../protocol/constants.js';
 import { encodeAck } from '../protocol/event-codec.js';
 import { encodeFrame } from '../protocol/frame-encoder.js';
@@ -39,6 +40,8 @@ export class LinkConnection {
   /** Where the link goes, for logs. */
   readonly address: string;
   readonly maxFrameSize: number;
+  /** The protocol version of this link (the gateway's Hello decided it): the layout of its Command frames. */
+  readonly protocolVersion: number;
   #open = true;
   #socket: Socket;
   #logger: Logger;
@@ -57,13 +60,22 @@ export class LinkConnection {
 
   constructor(
     socket: Socket,
-    fields: { gatewayId: string; linkId: number; address: string; maxFrameSize: number; logger: Logger; output?: LinkOutputBound },
+    fields: {
+      gatewayId: string;
+      linkId: number;
+      address: string;
+      maxFrameSize: number;
+      protocolVersion: number;
+      logger: Logger;
+      output?: LinkOutputBound;
+    },
   ) {
     this.#socket = socket;
     this.gatewayId = fields.gatewayId;
     this.linkId = fields.linkId;
     this.address = fields.address;
     this.maxFrameSize = fields.maxFrameSize;
+    this.protocolVersion = fields.protocolVersion;
     this.#logger = fields.logger;
     this.#bound = fields.output ?? { limit: Number.MAX_SAFE_INTEGER, policy: 'close', counters: { drops: 0, closes: 0 } };
   }
@@ -84,7 +96,7 @@ export class LinkConnection {
   }
 
   /** Writes one command frame from a handler (header included), within the link's bound. Returns false when it was dropped. */
-  writeCommand(frame: Uint8Array): boolean {
+  #writeBounded(frame: Uint8Array): boolean {
     const queued = this.#socket.writableLength;
     if (this.#dropping && queued <= this.#bound.limit / 2) this.#dropping = false;
     if (!this.#open || queued === 0 || queued + frame.length <= this.#bound.limit) return this.write(frame);
@@ -130,6 +142,24 @@ export class LinkConnection {
     return true;
   }
 
+  /**
+   * Writes a Command frame a pool thread encoded in the newest layout, within
+   * the link's bound; a version-1 link gets it rewritten in version 1's
+   * (command-downgrade.ts).
+   */
+  writeCommand(frame: Uint8Array): boolean {
+    if (this.protocolVersion >= 2) return this.#writeBounded(frame);
+    let old: Buffer;
+    try {
+      old = downgradeCommandFrame(frame);
+    } catch (err) {
+      this.dropped++;
+      this.#logger.error({ gatewayId: this.gatewayId, err }, 'a command does not fit the version-1 layout of this gateway; not sent');
+      return false;
+    }
+    return this.#writeBounded(old);
+  }
+
   /** The id of the next Session patch on this link (ids increase per link, from 1). */
   nextPatchId(): number {
     this.#lastPatchId = (this.#lastPatchId + 1) >>> 0;
@@ -137,7 +167,8 @@ export class LinkConnection {
   }
 
   writeSession(clientId: string, patchId: number, patch: SessionPatch): boolean {
-    return this.write(encodeCommandFrame(CommandOp.Session, 0, { c: clientId, p: patchId, k: patch.kind }, encodeSessionPatchData(patch)));
+    const head = { c: clientId, p: patchId, k: patch.kind };
+    return this.write(encodeCommandFrame(CommandOp.Session, 0, head, encodeSessionPatchData(patch), this.protocolVersion));
   }
 
   writeQuery(requestId: number, op: string, args: unknown[]): boolean {

@@ -7,14 +7,17 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import {
+  CommandFlag,
   CommandOp,
   EventKind,
+  PROTOCOL_VERSION,
   FrameDecoder,
   FrameType,
   PayloadKind,
   applySessionPatch,
   decodeAck,
   decodeAuth,
+  decodeBinaryCommand,
   decodeCommand,
   decodeCredit,
   decodeQuery,
@@ -25,6 +28,7 @@ import {
   encodeReplyFrame,
   encodeWelcome,
   gatewayProof,
+  headOfArgs,
   makeClientId,
   newGatewayId,
   newNonce,
@@ -53,6 +57,12 @@ export interface FakeGatewayOptions {
   answer?: QueryAnswer;
   /** Send a Welcome with a wrong proof (to test that workers check it). */
   forgeWelcome?: boolean;
+  /**
+   * The protocol version this fake gateway speaks. Default PROTOCOL_VERSION; 1
+   * behaves as a version-1 gateway: Hello says 1 and announces nothing newer,
+   * an Auth of another version is refused, commands are read as JSON heads.
+   */
+  version?: number;
 }
 
 interface ClientRecord {
@@ -72,6 +82,8 @@ export class FakeLink {
   readonly gateway: FakeGateway;
   readonly socket: Socket;
   readonly received: Received[] = [];
+  /** The protocol versions the worker's commands came in on this link. */
+  readonly versions = new Set<number>();
   credits = 0;
   #listeners = new Set<() => void>();
 
@@ -272,15 +284,27 @@ export class FakeGateway {
     socket.on('error', () => {});
     const secret = this.#opts.secret ?? '';
     const nonce = newNonce();
-    socket.write(encodeFrame(FrameType.Hello, ...encodeHello(nonce, { gatewayId: this.gatewayId, pid: process.pid, listeners: [] })));
+    const version = this.#opts.version ?? PROTOCOL_VERSION;
+    if (version === 1) {
+      const v1 = Buffer.from([0, 1]);
+      socket.write(encodeFrame(FrameType.Hello, v1, nonce, Buffer.from(JSON.stringify({ gatewayId: this.gatewayId, pid: process.pid, listeners: [] }))));
+    } else {
+      socket.write(encodeFrame(FrameType.Hello, ...encodeHello(nonce, { gatewayId: this.gatewayId, pid: process.pid, listeners: [] })));
+    }
     const decoder = new FrameDecoder();
     let link: FakeLink | null = null;
+    let authVersion = 0;
     socket.on('data', (chunk: Buffer) => {
       decoder.push(chunk, (type, body) => {
         if (link === null) {
           if (type === FrameType.Reject) return;
           if (type !== FrameType.Auth) throw new Error(`fake gateway: frame ${type} before Auth`);
           const auth = decodeAuth(body);
+          if (auth.version !== version) {
+            socket.end(encodeFrame(FrameType.Reject, Buffer.from(`auth: protocol version ${auth.version} is not supported (this side speaks ${version})`)));
+            return;
+          }
+          authVersion = auth.version;
           if (!proofMatches(workerProof(secret, nonce, auth.nonce), auth.mac)) {
             socket.end(encodeFrame(FrameType.Reject, Buffer.from('authentication failed')));
             return;
@@ -296,7 +320,13 @@ export class FakeGateway {
         const l: FakeLink = link;
         switch (type) {
           case FrameType.Command: {
-            const cmd = decodeCommand(body);
+            // Recorded with the head the worker's API built, whichever layout carried it.
+            let cmd: LinkCommand;
+            if (authVersion >= 2) {
+              const args = decodeBinaryCommand(body);
+              cmd = { op: args.op, flags: args.flags & ~(CommandFlag.Only | CommandFlag.Exclude), head: headOfArgs(args), data: args.data };
+            } else cmd = decodeCommand(body);
+            l.versions.add(authVersion);
             this.#applyCommand(l, cmd);
             l.record({ type: 'command', op: cmd.op, flags: cmd.flags, head: cmd.head, data: cmd.data, text: cmd.data.toString('utf8') });
             break;

@@ -25,7 +25,11 @@ export interface FakeWorkerOptions {
   secret?: string;
   /** Credit granted right after Welcome; 0 grants none. Default 1000. */
   credits?: number;
-  /** Protocol version written in Auth. Default PROTOCOL_VERSION. */
+  /**
+   * Protocol version written in Auth and the layout of command()'s frames.
+   * Default PROTOCOL_VERSION. 1 also checks Hello as a version-1 worker did
+   * (its version field exactly 1).
+   */
   version?: number;
   /** Ack every event as soon as it arrives. Default false. */
   autoAck?: boolean;
@@ -101,6 +105,7 @@ export class FakeWorker {
     this.frameTypes.push(type);
     switch (type) {
       case FrameType.Hello: {
+        if (this.#options.version === 1 && body.readUInt16BE(0) !== 1) throw new Error('fake worker (version 1): Hello must say version 1');
         const hello = decodeHello(body);
         this.hello = hello.info;
         this.#gatewayNonce = hello.nonce;
@@ -180,7 +185,7 @@ export class FakeWorker {
   }
 
   commandFrame(op: CommandOp, head: unknown, data?: Buffer | string, flags = 0): Buffer {
-    return encodeCommandFrame(op, flags, head, typeof data === 'string' ? Buffer.from(data) : data);
+    return encodeCommandFrame(op, flags, head, typeof data === 'string' ? Buffer.from(data) : data, this.#options.version);
   }
 
   async query(op: string, args: unknown[]): Promise<LinkReply> {

@@ -1,9 +1,13 @@
-// Gateway API commands from a worker link (docs/protocol.md "Commands").
+// Gateway API commands from a worker link (docs/protocol.md "Commands"), in the
+// layout of LINK_VERSION: the newest by default; gateway-commands-v1.test.ts
+// runs this whole file again as a version-1 worker (a rolling upgrade).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CommandFlag, CommandOp } from '../../src/protocol/constants.js';
+import { CommandFlag, CommandOp, FrameType, PROTOCOL_VERSION } from '../../src/protocol/constants.js';
 import type { FakeWorker } from '../helpers/fake-worker.js';
 import { TcpClient, TestGateway, listenerConfig, waitFor } from '../helpers/gateway-test-engine.js';
+
+const LINK_VERSION = Number(process.env.GATEHOUSE_TEST_LINK_VERSION ?? PROTOCOL_VERSION);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -11,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function setup(t: { after(fn: () => unknown): void }, n: number, extra: Parameters<typeof TestGateway.start>[0] = {}) {
   const gw = await TestGateway.start({ listeners: [listenerConfig('text')], ...extra });
   t.after(() => gw.close());
-  const w = await gw.worker({ autoAck: true });
+  const w = await gw.worker({ autoAck: true, version: LINK_VERSION });
   const clients: TcpClient[] = [];
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -145,7 +149,7 @@ test('one broadcast is encoded per listener: text, frame and websocket (text and
     listeners: [listenerConfig('text'), listenerConfig('frame'), listenerConfig('websocket')],
   });
   t.after(() => gw.close());
-  const w = await gw.worker({ autoAck: true });
+  const w = await gw.worker({ autoAck: true, version: LINK_VERSION });
   const text = await gw.tcpClient('text');
   const frame = await gw.tcpClient('frame');
   const ws = await gw.wsClient('websocket');
@@ -172,7 +176,7 @@ test('a message the listener cannot encode is counted and logged, others still g
     listeners: [listenerConfig('text'), listenerConfig('frame', { frame: { headerSize: 2, endian: 'big', lengthIncludesHeader: false } })],
   });
   t.after(() => gw.close());
-  const w = await gw.worker({ autoAck: true });
+  const w = await gw.worker({ autoAck: true, version: LINK_VERSION });
   const text = await gw.tcpClient('text');
   await gw.tcpClient('frame');
   await w.eventCount(2);
@@ -194,17 +198,42 @@ test('a command head of the wrong shape closes the link with a logged reason', a
     [CommandOp.Session, { c: 'x', p: -1, k: 1 }, /session/],
   ];
   for (const [op, head, reason] of heads) {
-    const w = await gw.worker();
+    const w = await gw.worker({ version: 1 }); // JSON heads are version 1's
     w.command(op as never, head, 'data');
     await w.waitClosed();
     assert.match(w.rejected!, reason);
     assert.ok(gw.logs.some((l) => typeof l.reason === 'string' && reason.test(l.reason)));
   }
   // Invalid session data for a live client closes the link too.
-  const w = await gw.worker({ autoAck: true });
+  const w = await gw.worker({ autoAck: true, version: LINK_VERSION });
   await gw.tcpClient('text');
   const id = (await w.nextEvent()).clientId;
   w.command(CommandOp.Session, { c: id, p: 1, k: 2 }, '[1,2]');
   await w.waitClosed();
   assert.match(w.rejected!, /session: patch data of client .* is invalid/);
+});
+
+test('a malformed binary command (version 2) closes only that link, with a clear logged reason', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const good = await gw.worker({ version: 2 });
+  const id = Buffer.alloc(12, 1);
+  const cases: [string, Buffer, string][] = [
+    ['truncated id', Buffer.from([CommandOp.SendToClient, 0, 1, 2, 3]), 'command: sendToClient: arguments overrun the frame'],
+    ['stray flag', Buffer.concat([Buffer.from([CommandOp.DestroyClient, 0x01]), id]), 'command: destroyClient: flag bits 0x01 are not defined for this op'],
+    ['forged count', Buffer.from([CommandOp.SendToAll, CommandFlag.Only, 0xff, 0xff]), 'command: sendToAll: arguments overrun the frame'],
+    ['bad UTF-8 group', Buffer.from([CommandOp.SendToGroup, 0, 0, 1, 0, 1, 0xff]), 'command: sendToGroup: a uid or group is not valid UTF-8'],
+    ['bad patch kind', Buffer.concat([Buffer.from([CommandOp.Session, 0]), id, Buffer.from([0, 0, 0, 1, 9])]), 'command: session: patch kind 9 is not 1, 2 or 3'],
+    ['trailing bytes', Buffer.from([CommandOp.Ungroup, 0, 0, 1, 0x61, 0x62]), 'command: ungroup: 1 bytes after the arguments of an op without data'],
+  ];
+  for (const [name, body, reason] of cases) {
+    const w = await gw.worker({ version: 2 });
+    w.frame(FrameType.Command, body);
+    await w.waitClosed();
+    assert.equal(w.rejected, reason, name);
+    assert.ok(gw.logs.some((l) => l.reason === reason), `${name}: logged`);
+  }
+  assert.equal(good.closed, false);
+  assert.equal((await good.query('clientCount', [])).result, 0);
+  assert.equal(gw.stats().linkErrors, cases.length);
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { FrameType, PROTOCOL_VERSION } from '../../src/protocol/constants.js';
+import { FrameType, OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../src/protocol/constants.js';
 import { gatewayLinkPath } from '../../src/protocol/link-address.js';
 import { FakeWorker } from '../helpers/fake-worker.js';
 import { TestGateway, listenerConfig, waitFor } from '../helpers/gateway-test-engine.js';
@@ -48,12 +48,28 @@ test('without secretKey the HMAC key is the empty string', async (t) => {
   assert.equal(bad.rejected, 'authentication failed');
 });
 
-test('a protocol version mismatch is rejected naming both versions', async (t) => {
+test('versions 0 and 3 are refused, naming the version and the ones the gateway speaks', async (t) => {
   const gw = await TestGateway.start();
   t.after(() => gw.close());
-  const w = gw.openWorker({ version: PROTOCOL_VERSION + 1 });
-  await w.waitClosed();
-  assert.match(w.rejected!, new RegExp(`version ${PROTOCOL_VERSION + 1}.*${PROTOCOL_VERSION}`));
+  for (const version of [OLDEST_PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1]) {
+    const w = gw.openWorker({ version });
+    await w.waitClosed();
+    assert.equal(w.rejected, `auth: protocol version ${version} is not supported (this side speaks 1 and 2)`);
+    assert.equal(w.welcome, null);
+    assert.ok(gw.logs.some((l) => l.reason === w.rejected), 'the refusal is logged');
+  }
+  assert.equal(gw.stats().links, 0);
+});
+
+test('Hello says 1 (what a version-1 worker requires) and announces 2; workers of both versions get a link', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const v1 = await gw.worker({ version: 1 }); // the fake refuses a Hello whose version field is not 1, as version 1 did
+  assert.equal(v1.hello!.protocolVersion, 2);
+  const v2 = await gw.worker();
+  assert.equal((await v1.query('clientCount', [])).result, 0);
+  assert.equal((await v2.query('clientCount', [])).result, 0);
+  await waitFor('two links', () => (gw.stats().links === 2 ? true : undefined));
 });
 
 test('a garbage frame closes only that link, with Reject and a logged reason', async (t) => {
@@ -83,7 +99,7 @@ test('other broken frames: zero length, over the size bound, malformed bodies', 
     ['event from a worker', Buffer.from([0, 0, 0, 1, FrameType.Event]), /not allowed/],
   ];
   for (const [name, bytes, reason] of cases) {
-    const w = await gw.worker();
+    const w = await gw.worker({ version: 1 }); // the JSON head case is version 1's
     w.send(bytes);
     await w.waitClosed();
     assert.match(w.rejected ?? '', reason, name);

@@ -66,16 +66,18 @@ test('corking: 100 sends to one client in one command batch leave in one socket 
 });
 
 test('slow consumer, policy drop: output over sendBufferSize is dropped and counted, per connection too', async (t) => {
-  const gw = await TestGateway.start({ gateway: { sendBufferSize: 64 * 1024, slowConsumerPolicy: 'drop' } });
+  const gw = await TestGateway.start({ gateway: { sendBufferSize: 16 * 1024, slowConsumerPolicy: 'drop' } });
   t.after(() => gw.close());
   const w = await gw.worker({ autoAck: true });
   const client = await gw.tcpClient('text');
   const id = (await w.nextEvent()).clientId;
   const neighbour = await gw.tcpClient('text');
   const neighbourId = (await w.nextEvent()).clientId;
-  const line = 'z'.repeat(20 * 1024 - 1);
-  // Ten 20 KiB messages in one turn: the first three fit under 64 KiB of pending output.
-  // The neighbour's small messages in the same turn are all written.
+  const line = 'z'.repeat(5 * 1024 - 1);
+  // Ten 5 KiB messages in one link read (one callback: what it writes is corked until its end):
+  // the first three fit under 16 KiB of pending output. The neighbour's small messages are all
+  // written. (Bigger frames would span several reads, and what an earlier read wrote may already
+  // be in the kernel's buffer when the next one comes.)
   const frames = Array.from({ length: 10 }, (_, i) => [w.commandFrame(CommandOp.SendToClient, id, line), w.commandFrame(CommandOp.SendToClient, neighbourId, `n${i}`)]);
   w.send(Buffer.concat(frames.flat()));
   await client.waitForLines(3);

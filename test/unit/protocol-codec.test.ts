@@ -127,8 +127,8 @@ test('malformed events are refused, not misread', () => {
   assert.throws(() => decodeEvent(badKind), /unknown kind/);
 });
 
-test('commands, queries, replies and acks round-trip', () => {
-  const cmd = encodeCommandFrame(CommandOp.SendToGroup, CommandFlag.Binary, { g: ['a', 'b'], x: [] }, Buffer.from([1, 2, 3]));
+test('commands (version 1), queries, replies and acks round-trip', () => {
+  const cmd = encodeCommandFrame(CommandOp.SendToGroup, CommandFlag.Binary, { g: ['a', 'b'], x: [] }, Buffer.from([1, 2, 3]), 1);
   const c = decodeCommand(framesOf(cmd, 4)[0]!.body);
   assert.equal(c.op, CommandOp.SendToGroup);
   assert.equal(c.flags, CommandFlag.Binary);

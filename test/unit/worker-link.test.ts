@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventKind, FrameType, encodeFrame, gatewayLinkPath } from '../../src/protocol/index.js';
+import { CommandOp, EventKind, FrameType, encodeFrame, gatewayLinkPath } from '../../src/protocol/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { GatewayLink, type GatewayLinkHandlers } from '../../src/worker/gateway-link.js';
 import type { LinkConnection } from '../../src/worker/link-connection.js';
@@ -107,4 +107,32 @@ test('the worker is ready only once every gateway is linked; after a gateway res
   await worker.stop();
   await gw0.close();
   await gw1b.close();
+});
+
+test('rolling upgrade: one worker links to a version-1 gateway and a version-2 one, and each gets its own layout', async () => {
+  const runDir = mkdtempSync(join(dir, 'run-'));
+  const config = testConfig(runDir, { gateways: 2, threads: 1 });
+  const old = await FakeGateway.start({ path: gatewayLinkPath(runDir, 0), version: 1 });
+  const current = await FakeGateway.start({ path: gatewayLinkPath(runDir, 1) });
+  const worker = new WorkerProcess({ index: 0, config, logger });
+  assert.equal(await worker.ready, 2);
+  const links = [await old.link(), await current.link()] as const;
+  for (const fl of links) {
+    const id = fl.gateway.newClientId();
+    fl.send(id, EventKind.Connect);
+    fl.send(id, EventKind.Message, 'alice'); // writes the session (a Session patch)
+    fl.send(id, EventKind.Message, 'hi'); // sees it
+    fl.send(id, EventKind.Close, 'bye');
+    await fl.waitFor(() => fl.textsTo(id).length === 3, 3000, 'three replies');
+    assert.match(fl.textsTo(id)[0]!, new RegExp(`^hello ${id} from `));
+    assert.deepEqual(fl.textsTo(id).slice(1), ['welcome alice', 'alice: hi']);
+    assert.equal(fl.commands(CommandOp.Session).length, 1);
+  }
+  // onClose's sendToAll goes to both gateways, each in its layout.
+  for (const fl of links) await fl.waitFor(() => fl.commands(CommandOp.SendToAll).length === 2, 3000, 'both left lines');
+  assert.deepEqual([...links[0].versions], [1]);
+  assert.deepEqual([...links[1].versions], [2]);
+  await worker.stop();
+  await old.close();
+  await current.close();
 });

@@ -6,6 +6,8 @@
 
 #include "core/client_session.h"
 #include "core/gateway_core.h"
+#include "link/binary_command.h"
+#include "link/client_id.h"
 #include "link/command.h"
 
 namespace gh {
@@ -19,7 +21,7 @@ class Executor {
   void run(const Command& cmd) {
     switch (cmd.op) {
       case kOpSendToClient: {
-        ClientRecord* c = client(cmd.clientId);
+        ClientRecord* c = client(cmd);
         if (c != nullptr) {
           OutgoingMessage m(cmd.data, cmd.flags);
           core_.deliver(c, m);
@@ -46,7 +48,7 @@ class Executor {
         sendToGroups(cmd);
         return;
       case kOpCloseClient: {
-        ClientRecord* c = client(cmd.clientId);
+        ClientRecord* c = client(cmd);
         if (c == nullptr) return;
         if (cmd.flags & kCommandHasData) {
           OutgoingMessage m(cmd.data, cmd.flags);
@@ -56,7 +58,7 @@ class Executor {
         return;
       }
       case kOpDestroyClient: {
-        ClientRecord* c = client(cmd.clientId);
+        ClientRecord* c = client(cmd);
         if (c != nullptr) core_.destroyClient(c, "destroyed by server");
         return;
       }
@@ -64,7 +66,7 @@ class Executor {
       case kOpUnbindUid:
       case kOpJoinGroup:
       case kOpLeaveGroup: {
-        ClientRecord* c = client(cmd.clientId);
+        ClientRecord* c = client(cmd);
         if (c == nullptr) return;
         if (cmd.op == kOpBindUid) table_.bindUid(c, cmd.name);
         else if (cmd.op == kOpUnbindUid) table_.unbindUid(c, cmd.name);
@@ -79,52 +81,64 @@ class Executor {
   }
 
   bool session(const Command& cmd, std::string* error) {
-    ClientRecord* c = table_.getForSession(cmd.clientId);
+    ClientRecord* c = cmd.binaryIds ? table_.getForSessionByNumber(table_.numberOf(cmd.idBytes.b))
+                                    : table_.getForSession(cmd.clientId);
     if (c == nullptr) {
       core_.counters().commandsForGoneClients++;
       return true;
     }
     std::string why;
     if (!applyPatchFromLink(*c, link_.id(), cmd.patchId, cmd.patchKind, cmd.data, &why)) {
-      *error = "session: patch data of client " + cmd.clientId + " is invalid: " + why;
+      std::string id = cmd.binaryIds ? clientIdHex(cmd.idBytes.b) : cmd.clientId;
+      *error = "session: patch data of client " + id + " is invalid: " + why;
       return false;
     }
     return true;
   }
 
  private:
-  ClientRecord* client(const std::string& id) {
-    ClientRecord* c = table_.get(id);
+  // The command's client: version 2 names it by bytes (looked up by number, no hex), version 1 by its string.
+  ClientRecord* client(const Command& cmd) {
+    ClientRecord* c = cmd.binaryIds ? table_.getByNumber(table_.numberOf(cmd.idBytes.b)) : table_.get(cmd.clientId);
     if (c == nullptr) core_.counters().commandsForGoneClients++;
     return c;
   }
 
-  // Excluded ids as connection numbers: a broadcast compares numbers, not 24-character strings.
-  // Ids that name no client here (other gateways, malformed) exclude nobody here.
-  std::unordered_set<uint64_t> excludedNumbers(const std::vector<std::string>& ids) const {
-    std::unordered_set<uint64_t> out;
+  // Ids as connection numbers: a broadcast compares numbers, not 24-character strings.
+  // Ids that name no client here (other gateways, malformed) are 0 and left out.
+  std::vector<uint64_t> numbersOf(const std::vector<std::string>& ids, const std::vector<ClientIdBytes>& bytes) const {
+    std::vector<uint64_t> out;
+    out.reserve(ids.size() + bytes.size());
     for (const std::string& id : ids) {
       uint64_t n = clientNumberOf(table_.gatewayId(), id);
-      if (n != 0) out.insert(n);
+      if (n != 0) out.push_back(n);
+    }
+    for (const ClientIdBytes& id : bytes) {
+      uint64_t n = table_.numberOf(id.b);
+      if (n != 0) out.push_back(n);
     }
     return out;
   }
 
+  std::unordered_set<uint64_t> excludedNumbers(const Command& cmd) const {
+    if (cmd.exclude.empty() && cmd.excludeIds.empty()) return {};
+    std::vector<uint64_t> n = numbersOf(cmd.exclude, cmd.excludeIds);
+    return std::unordered_set<uint64_t>(n.begin(), n.end());
+  }
+
   void sendToAll(const Command& cmd) {
     OutgoingMessage m(cmd.data, cmd.flags);
+    std::unordered_set<uint64_t> excluded = excludedNumbers(cmd);
     if (cmd.hasOnly) {
-      std::unordered_set<std::string> excluded(cmd.exclude.begin(), cmd.exclude.end());
       // Ids of other gateways are simply not here: sendToAll(c) goes to every gateway.
-      std::unordered_set<std::string> seen;
-      for (const std::string& id : cmd.only) {
-        if (seen.count(id) != 0 || excluded.count(id) != 0) continue;
-        seen.insert(id);
-        ClientRecord* c = table_.get(id);
+      std::unordered_set<uint64_t> seen;
+      for (uint64_t n : numbersOf(cmd.only, cmd.onlyIds)) {
+        if (excluded.count(n) != 0 || !seen.insert(n).second) continue;
+        ClientRecord* c = table_.getByNumber(n);
         if (c != nullptr) core_.deliver(c, m);
       }
       return;
     }
-    std::unordered_set<uint64_t> excluded = excludedNumbers(cmd.exclude);
     for (ClientRecord* c = table_.online().front(); c != nullptr; c = OnlineList::nextOf(c)) {
       if (!excluded.empty() && excluded.count(c->number) != 0) continue;
       core_.deliver(c, m);
@@ -133,7 +147,7 @@ class Executor {
 
   void sendToGroups(const Command& cmd) {
     OutgoingMessage m(cmd.data, cmd.flags);
-    std::unordered_set<uint64_t> excluded = excludedNumbers(cmd.exclude);
+    std::unordered_set<uint64_t> excluded = excludedNumbers(cmd);
     // A client in two of the groups gets the message once.
     std::unordered_set<ClientRecord*> reached;
     for (const std::string& group : cmd.names) {
@@ -157,7 +171,10 @@ class Executor {
 
 bool executeCommand(GatewayCore& core, WorkerLink& link, std::string_view body, std::string* error) {
   Command cmd;
-  if (!decodeCommand(body, &cmd, error)) {
+  if (link.protocolVersion() >= 2) {
+    // Version 2: fixed-size arguments, no JSON on the send path.
+    if (!decodeBinaryCommand(body, &cmd, error)) return false;
+  } else if (!decodeCommand(body, &cmd, error)) {
     // The JS engine counts a command whose frame decoded but whose head has the wrong shape.
     if (commandHeadError(*error)) core.counters().commands++;
     return false;

@@ -4,6 +4,46 @@
 
 namespace gh {
 
+namespace {
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+}  // namespace
+
+ConnectionTable::ConnectionTable(std::string gatewayId) : gatewayId_(std::move(gatewayId)) {
+  gatewayBytesValid_ = gatewayId_.size() == 12;
+  for (size_t i = 0; gatewayBytesValid_ && i < 6; i++) {
+    int hi = hexDigit(gatewayId_[2 * i]), lo = hexDigit(gatewayId_[2 * i + 1]);
+    if (hi < 0 || lo < 0) gatewayBytesValid_ = false;
+    else gatewayBytes_[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+}
+
+uint64_t ConnectionTable::numberOf(const uint8_t id[12]) const {
+  if (!gatewayBytesValid_) return 0;
+  for (size_t i = 0; i < 6; i++)
+    if (id[i] != gatewayBytes_[i]) return 0;
+  uint64_t n = 0;
+  for (size_t i = 6; i < 12; i++) n = n << 8 | id[i];
+  return n;
+}
+
+ClientRecord* ConnectionTable::getByNumber(uint64_t n) const {
+  ClientRecord* c = getForSessionByNumber(n);
+  return c != nullptr && online_.has(c) ? c : nullptr;
+}
+
+ClientRecord* ConnectionTable::getForSessionByNumber(uint64_t n) const {
+  if (n == 0) return nullptr;
+  auto it = records_.find(n);
+  if (it == records_.end()) return nullptr;
+  ClientRecord* c = it->second.get();
+  // A record created and not yet opened, or discarded, is nobody's client yet.
+  return online_.has(c) || c->state == ClientState::Closed ? c : nullptr;
+}
+
 ClientRecord* ConnectionTable::create() {
   auto record = std::make_unique<ClientRecord>();
   record->number = ++nextNumber_;
@@ -20,13 +60,7 @@ ClientRecord* ConnectionTable::get(std::string_view clientId) const {
 }
 
 ClientRecord* ConnectionTable::getForSession(std::string_view clientId) const {
-  uint64_t n = clientNumberOf(gatewayId_, clientId);
-  if (n == 0) return nullptr;
-  auto it = records_.find(n);
-  if (it == records_.end()) return nullptr;
-  ClientRecord* c = it->second.get();
-  // A record created and not yet opened, or discarded, is nobody's client yet.
-  return online_.has(c) || c->state == ClientState::Closed ? c : nullptr;
+  return getForSessionByNumber(clientNumberOf(gatewayId_, clientId));
 }
 
 void ConnectionTable::bindUid(ClientRecord* c, std::string_view uid) {

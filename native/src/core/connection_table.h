@@ -18,7 +18,7 @@ namespace gh {
 
 class ConnectionTable {
  public:
-  explicit ConnectionTable(std::string gatewayId) : gatewayId_(std::move(gatewayId)) {}
+  explicit ConnectionTable(std::string gatewayId);
   ConnectionTable(const ConnectionTable&) = delete;
   ConnectionTable& operator=(const ConnectionTable&) = delete;
 
@@ -37,6 +37,12 @@ class ConnectionTable {
   // An online client, or a closed one whose close event is not yet acknowledged.
   ClientRecord* getForSession(std::string_view clientId) const;
   std::string idOf(const ClientRecord& c) const { return clientIdOf(gatewayId_, c.number); }
+  // The connection number of a client id given as its 12 bytes (version 2's
+  // commands), 0 when the id names no client of this gateway.
+  uint64_t numberOf(const uint8_t id[12]) const;
+  // get / getForSession by connection number (0 finds nothing).
+  ClientRecord* getByNumber(uint64_t n) const;
+  ClientRecord* getForSessionByNumber(uint64_t n) const;
 
   void bindUid(ClientRecord* c, std::string_view uid);    // replaces a previous uid
   void unbindUid(ClientRecord* c, std::string_view uid);  // only if it is the client's uid
@@ -50,6 +56,8 @@ class ConnectionTable {
 
  private:
   std::string gatewayId_;
+  uint8_t gatewayBytes_[6] = {};  // gatewayId_ as bytes; all zero (no id matches) if it is not 12 hex characters
+  bool gatewayBytesValid_ = false;
   uint64_t nextNumber_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<ClientRecord>> records_;  // every tracked record
   OnlineList online_;

@@ -202,6 +202,7 @@ void WorkerLink::onHandshakeFrame(uint8_t type, std::string_view body) {
     return;
   }
   workerId_ = auth.workerId;
+  version_ = auth.version;
   // A pid is an int on every platform; anything else (JS took any number) reports 0.
   workerPid_ = auth.pid >= 0 && auth.pid <= 2147483647.0 ? static_cast<int>(auth.pid) : 0;
   uint8_t mine[kMacSize];

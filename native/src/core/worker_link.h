@@ -80,6 +80,9 @@ class WorkerLink {
   LinkState state() const { return state_; }
   const std::string& workerId() const { return workerId_; }
   int workerPid() const { return workerPid_; }
+  // The protocol version the worker chose in Auth (0 before the handshake):
+  // it decides how this link's Command bodies are decoded.
+  uint16_t protocolVersion() const { return version_; }
 
   // Socket bytes in. Returns false once the link is closed (the rest is ignored).
   bool onBytes(const uint8_t* data, size_t size);
@@ -142,6 +145,7 @@ class WorkerLink {
   std::string closeReason_;
   std::string workerId_;
   int workerPid_ = 0;
+  uint16_t version_ = 0;
   int64_t handshakeDeadline_;
   uint8_t nonce_[32];
   LinkFrameDecoder decoder_;

@@ -24,12 +24,18 @@ bool clientIdToBytes(std::string_view id, uint8_t out[kClientIdBytes]) {
   return true;
 }
 
-void appendClientIdHex(std::string& out, const uint8_t id[kClientIdBytes]) {
+void writeClientIdHex(char out[kClientIdLength], const uint8_t id[kClientIdBytes]) {
   static const char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < kClientIdBytes; i++) {
-    out.push_back(kHex[id[i] >> 4]);
-    out.push_back(kHex[id[i] & 15]);
+    out[2 * i] = kHex[id[i] >> 4];
+    out[2 * i + 1] = kHex[id[i] & 15];
   }
+}
+
+void appendClientIdHex(std::string& out, const uint8_t id[kClientIdBytes]) {
+  size_t at = out.size();
+  out.resize(at + kClientIdLength);
+  writeClientIdHex(&out[at], id);
 }
 
 std::string clientIdHex(const uint8_t id[kClientIdBytes]) {

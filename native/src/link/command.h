@@ -20,6 +20,12 @@ namespace gh {
 //   Session: clientId ("c"), patchId ("p"), patchKind ("k": 1 | 2 | 3)
 // clientId is the string as the worker gave it: one that is not 24 lowercase
 // hex is not an error, it names no client here (see isClientId).
+// A client id as it travels in version 2: its 12 bytes, never turned into hex
+// on the send path (the table looks the connection number up from them).
+struct ClientIdBytes {
+  uint8_t b[kClientIdBytes] = {};
+};
+
 struct Command {
   uint8_t op = 0;
   uint8_t flags = 0;
@@ -32,6 +38,12 @@ struct Command {
   uint32_t patchId = 0;
   uint8_t patchKind = 0;
   std::string_view data;  // a view into the decoded body
+  // Version 2 (binary_command.h) sets binaryIds and gives the ids as bytes in
+  // idBytes, onlyIds and excludeIds instead of clientId, only and exclude.
+  bool binaryIds = false;
+  ClientIdBytes idBytes;
+  std::vector<ClientIdBytes> onlyIds;
+  std::vector<ClientIdBytes> excludeIds;
 };
 
 // Decodes a Command body. Errors, as the JS link logs them: "command:

@@ -17,7 +17,9 @@ void appendFrame(std::string& out, uint8_t type, std::string_view body) {
 
 void appendHelloFrame(std::string& out, const uint8_t nonce[kNonceSize], std::string_view helloJson) {
   appendFrameHeader(out, kFrameHello, 2 + kNonceSize + helloJson.size());
-  putU16BE(out, kProtocolVersion);
+  // The oldest version accepted: a version-1 worker requires exactly 1 here, the
+  // newest one rides in the description ("protocolVersion").
+  putU16BE(out, kOldestProtocolVersion);
   out.append(reinterpret_cast<const char*>(nonce), kNonceSize);
   out.append(helloJson.data(), helloJson.size());
 }
@@ -121,6 +123,8 @@ void appendHelloJson(std::string& out, std::string_view gatewayId, int pid, cons
   appendJsonString(out, gatewayId);
   out.append(",\"pid\":");
   out.append(std::to_string(pid));
+  out.append(",\"protocolVersion\":");
+  out.append(std::to_string(kProtocolVersion));
   out.append(",\"listeners\":[");
   for (size_t i = 0; i < listeners.size(); i++) {
     const HelloListener& l = listeners[i];

@@ -22,13 +22,17 @@ bool fail(std::string* error, std::string text) {
   return false;
 }
 
-bool checkVersion(std::string_view body, const char* what, std::string* error) {
+// Versions kOldestProtocolVersion..kProtocolVersion are spoken here; the
+// refusal names the version received and the ones this side speaks.
+bool checkVersion(std::string_view body, const char* what, uint16_t* out, std::string* error) {
   if (body.size() < 2) return fail(error, std::string(what) + ": truncated");
   uint16_t version = getU16BE(u8(body));
-  if (version != kProtocolVersion) {
+  if (version < kOldestProtocolVersion || version > kProtocolVersion) {
     return fail(error, std::string(what) + ": protocol version " + std::to_string(version) +
-                           " is not supported (this side speaks " + std::to_string(kProtocolVersion) + ")");
+                           " is not supported (this side speaks " + std::to_string(kOldestProtocolVersion) + " and " +
+                           std::to_string(kProtocolVersion) + ")");
   }
+  *out = version;
   return true;
 }
 
@@ -54,7 +58,8 @@ bool proofMatches(const uint8_t expected[kMacSize], const uint8_t received[kMacS
 }
 
 bool parseAuth(std::string_view body, AuthBody* out, std::string* error) {
-  if (!checkVersion(body, "auth", error)) return false;
+  uint16_t version = 0;
+  if (!checkVersion(body, "auth", &version, error)) return false;
   constexpr size_t fixed = 2 + kNonceSize + kMacSize;
   if (body.size() < fixed) return fail(error, "auth: truncated");
   JsonValue info;
@@ -68,11 +73,13 @@ bool parseAuth(std::string_view body, AuthBody* out, std::string* error) {
   out->mac = body.substr(2 + kNonceSize, kMacSize);
   out->workerId = workerId->text();
   out->pid = pid->numberValue();
+  out->version = version;
   return true;
 }
 
 bool parseHello(std::string_view body, std::string_view* nonce, JsonValue* info, std::string* error) {
-  if (!checkVersion(body, "hello", error)) return false;
+  uint16_t oldest = 0;
+  if (!checkVersion(body, "hello", &oldest, error)) return false;
   if (body.size() < 2 + kNonceSize) return fail(error, "hello: truncated");
   if (!description(body.substr(2 + kNonceSize), "hello", info, error)) return false;
   *nonce = body.substr(2, kNonceSize);

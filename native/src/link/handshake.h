@@ -25,10 +25,12 @@ struct AuthBody {
   std::string_view mac;    // kMacSize bytes, likewise
   std::string workerId;
   double pid = 0;          // any JSON number, as the JS side takes it
+  uint16_t version = 0;    // the version the worker speaks on this link
 };
 // Auth body: u16 version ‖ nonce[32] ‖ mac[32] ‖ JSON {workerId, pid}.
-// Errors: "auth: truncated", "auth: protocol version V is not supported (this
-// side speaks 1)", "auth: description is not valid JSON",
+// The version must be one this gateway accepts (kOldestProtocolVersion to
+// kProtocolVersion). Errors: "auth: truncated", "auth: protocol version V is
+// not supported (this side speaks 1 and 2)", "auth: description is not valid JSON",
 // 'auth: description must be {"workerId": string, "pid": number}'.
 bool parseAuth(std::string_view body, AuthBody* out, std::string* error);
 

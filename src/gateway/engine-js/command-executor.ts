@@ -1,4 +1,5 @@
 import type { Logger } from '../../log/logger.js';
+import { decodeBinaryCommand, type CommandArgs } from '../../protocol/binary-command.js';
 import { decodeCommand } from '../../protocol/command-codec.js';
 import { CommandFlag, CommandOp } from '../../protocol/constants.js';
 import { LinkProtocolError } from '../../protocol/errors.js';
@@ -9,7 +10,7 @@ import type { ClientOutput } from './client-output.js';
 import type { Connection } from './connection.js';
 import type { ConnectionTable } from './connection-table.js';
 import type { Counters } from './counters.js';
-import { pairHead, sendToAllHead, sendToGroupHead, sessionHead, stringHead, stringListHead } from './command-heads.js';
+import { argsOfHead } from './command-heads.js';
 import { OutgoingMessage } from './outgoing-message.js';
 import type { WorkerLink } from './worker-link.js';
 
@@ -30,64 +31,61 @@ export class CommandExecutor {
   ) {}
 
   execute(link: WorkerLink, body: Buffer): void {
-    const { op, flags, head, data } = decodeCommand(body);
-    this.counters.commands++;
+    // Version 2 carries its arguments in binary (no JSON on the send path); version 1 in a JSON head.
+    let args: CommandArgs;
+    if (link.protocolVersion >= 2) {
+      args = decodeBinaryCommand(body);
+      this.counters.commands++;
+    } else {
+      const { op, flags, head, data } = decodeCommand(body);
+      this.counters.commands++;
+      args = argsOfHead(op, flags, head, data);
+    }
+    const { op, flags, data } = args;
     switch (op) {
       case CommandOp.SendToClient: {
-        const conn = this.#client(stringHead('sendToClient', head));
+        const conn = this.#client(args.clientId);
         if (conn !== undefined) this.#deliver(conn, this.#message(data, flags));
         return;
       }
       case CommandOp.SendToAll:
-        this.#sendToAll(head, this.#message(data, flags));
+        this.#sendToAll(args.only, args.exclude, this.#message(data, flags));
         return;
       case CommandOp.SendToUid:
-        this.#sendToUids(stringListHead('sendToUid', head), this.#message(data, flags));
+        this.#sendToUids(args.names, this.#message(data, flags));
         return;
       case CommandOp.SendToGroup:
-        this.#sendToGroups(head, this.#message(data, flags));
+        this.#sendToGroups(args.names, args.exclude, this.#message(data, flags));
         return;
       case CommandOp.CloseClient: {
-        const conn = this.#client(stringHead('closeClient', head));
+        const conn = this.#client(args.clientId);
         if (conn === undefined) return;
         if (flags & CommandFlag.HasData) this.#deliver(conn, this.#message(data, flags));
         this.output.end(conn, 'closed by server');
         return;
       }
       case CommandOp.DestroyClient: {
-        const conn = this.#client(stringHead('destroyClient', head));
+        const conn = this.#client(args.clientId);
         if (conn !== undefined) this.output.destroy(conn, 'destroyed by server');
         return;
       }
-      case CommandOp.BindUid: {
-        const [clientId, uid] = pairHead('bindUid', head);
-        const conn = this.#client(clientId);
-        if (conn !== undefined) this.table.bindUid(conn, uid);
-        return;
-      }
-      case CommandOp.UnbindUid: {
-        const [clientId, uid] = pairHead('unbindUid', head);
-        const conn = this.#client(clientId);
-        if (conn !== undefined) this.table.unbindUid(conn, uid);
-        return;
-      }
-      case CommandOp.JoinGroup: {
-        const [clientId, group] = pairHead('joinGroup', head);
-        const conn = this.#client(clientId);
-        if (conn !== undefined) this.table.joinGroup(conn, group);
-        return;
-      }
+      case CommandOp.BindUid:
+      case CommandOp.UnbindUid:
+      case CommandOp.JoinGroup:
       case CommandOp.LeaveGroup: {
-        const [clientId, group] = pairHead('leaveGroup', head);
-        const conn = this.#client(clientId);
-        if (conn !== undefined) this.table.leaveGroup(conn, group);
+        const conn = this.#client(args.clientId);
+        if (conn === undefined) return;
+        if (op === CommandOp.BindUid) this.table.bindUid(conn, args.name);
+        else if (op === CommandOp.UnbindUid) this.table.unbindUid(conn, args.name);
+        else if (op === CommandOp.JoinGroup) this.table.joinGroup(conn, args.name);
+        else this.table.leaveGroup(conn, args.name);
         return;
       }
       case CommandOp.Ungroup:
-        this.table.ungroup(stringHead('ungroup', head));
+        this.table.ungroup(args.name);
         return;
       case CommandOp.Session:
-        this.#session(link, head, data);
+        this.#session(link, args.clientId, args.patchId, args.patchKind, data);
         return;
     }
   }
@@ -112,8 +110,7 @@ export class CommandExecutor {
     if (bytes !== null) this.output.send(conn, bytes);
   }
 
-  #sendToAll(head: unknown, message: OutgoingMessage): void {
-    const { only, exclude } = sendToAllHead(head);
+  #sendToAll(only: string[] | null, exclude: string[] | null, message: OutgoingMessage): void {
     const excluded = exclude !== null && exclude.length > 0 ? new Set(exclude) : null;
     if (only !== null) {
       // Ids of other gateways are simply not here: sendToAll(c) goes to every gateway.
@@ -140,8 +137,7 @@ export class CommandExecutor {
     }
   }
 
-  #sendToGroups(head: unknown, message: OutgoingMessage): void {
-    const { groups, exclude } = sendToGroupHead(head);
+  #sendToGroups(groups: string[], exclude: string[] | null, message: OutgoingMessage): void {
     const excluded = exclude !== null && exclude.length > 0 ? new Set(exclude) : null;
     // A client in two of the groups gets the message once.
     const reached = groups.length > 1 ? new Set<Connection>() : null;
@@ -159,8 +155,7 @@ export class CommandExecutor {
     }
   }
 
-  #session(link: WorkerLink, head: unknown, data: Buffer): void {
-    const { clientId, patchId, kind } = sessionHead(head);
+  #session(link: WorkerLink, clientId: string, patchId: number, kind: number, data: Buffer): void {
     const conn = this.table.getForSession(clientId);
     if (conn === undefined) {
       this.counters.commandsForGoneClients++;

@@ -1,8 +1,10 @@
+import type { CommandArgs } from '../../protocol/binary-command.js';
+import { CommandOp } from '../../protocol/constants.js';
 import { LinkProtocolError } from '../../protocol/errors.js';
 import { isPlainObject } from '../../protocol/session-patch.js';
 
 /**
- * Shape checks of Command heads (docs/protocol.md "Commands"). A head of the
+ * Shape checks of version-1 Command heads (docs/protocol.md "Commands"). A head of the
  * wrong shape is a worker bug the link cannot recover from: LinkProtocolError,
  * which closes the link with this message as the logged reason.
  *
@@ -76,3 +78,58 @@ export function sessionHead(head: unknown): { clientId: string; patchId: number;
   }
   return { clientId: h.c, patchId: h.p, kind: h.k };
 }
+
+/** The arguments of a version-1 command, shape-checked, in the form version 2 decodes to. */
+export function argsOfHead(op: CommandOp, flags: number, head: unknown, data: Buffer): CommandArgs {
+  const args: CommandArgs = { op, flags, clientId: '', name: '', names: [], only: null, exclude: null, patchId: 0, patchKind: 0, data };
+  switch (op) {
+    case CommandOp.SendToClient:
+      args.clientId = stringHead('sendToClient', head);
+      break;
+    case CommandOp.CloseClient:
+      args.clientId = stringHead('closeClient', head);
+      break;
+    case CommandOp.DestroyClient:
+      args.clientId = stringHead('destroyClient', head);
+      break;
+    case CommandOp.SendToAll: {
+      const { only, exclude } = sendToAllHead(head);
+      args.only = only;
+      args.exclude = exclude;
+      break;
+    }
+    case CommandOp.SendToUid:
+      args.names = stringListHead('sendToUid', head);
+      break;
+    case CommandOp.SendToGroup: {
+      const { groups, exclude } = sendToGroupHead(head);
+      args.names = groups;
+      args.exclude = exclude;
+      break;
+    }
+    case CommandOp.BindUid:
+    case CommandOp.UnbindUid:
+    case CommandOp.JoinGroup:
+    case CommandOp.LeaveGroup:
+      [args.clientId, args.name] = pairHead(PAIR_NAMES[op], head);
+      break;
+    case CommandOp.Ungroup:
+      args.name = stringHead('ungroup', head);
+      break;
+    case CommandOp.Session: {
+      const { clientId, patchId, kind } = sessionHead(head);
+      args.clientId = clientId;
+      args.patchId = patchId;
+      args.patchKind = kind;
+      break;
+    }
+  }
+  return args;
+}
+
+const PAIR_NAMES: Record<number, string> = {
+  [CommandOp.BindUid]: 'bindUid',
+  [CommandOp.UnbindUid]: 'unbindUid',
+  [CommandOp.JoinGroup]: 'joinGroup',
+  [CommandOp.LeaveGroup]: 'leaveGroup',
+};

@@ -69,6 +69,8 @@ export class WorkerLink {
   state: LinkState = 'handshake';
   workerId: string | null = null;
   workerPid = 0;
+  /** The protocol version the worker chose in Auth (0 before it): how its Command bodies are decoded. */
+  protocolVersion = 0;
   /** Events the worker still accepts before acknowledging some. */
   credit = 0;
   /** The worker has granted credit at least once: only then are new clients pinned here. */
@@ -235,6 +237,7 @@ export class WorkerLink {
     this.#clearHandshakeTimer();
     this.workerId = info.workerId;
     this.workerPid = info.pid;
+    this.protocolVersion = auth.version;
     this.#write(
       encodeFrame(
         FrameType.Welcome,

@@ -5,11 +5,16 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/gateway_core.h"
+#include "link/binary_command.h"
+#include "link/client_id.h"
+#include "link/command.h"
 #include "link/frame_encoder.h"
 #include "link/handshake.h"
 #include "util/bytes.h"
@@ -133,6 +138,9 @@ struct FakeWorker {
   WorkerLink* link;
   std::vector<Frame> frames;  // everything the gateway sent, in order
   size_t eventsRead = 0;
+  // The version written in Auth by handshake(); command() writes its JSON head
+  // as is on a version-1 link and in the binary layout on a version-2 one.
+  uint16_t version = kProtocolVersion;
 
   explicit FakeWorker(GatewayCore& c, LinkTransport t = LinkTransport::Unix) : core(c), link(c.linkAccepted(t)) { pull(); }
 
@@ -173,7 +181,7 @@ struct FakeWorker {
   }
 
   void handshake(uint32_t credits = 0, const std::string& secret = "", const std::string& workerId = "w1") {
-    feed(authFrame(secret, workerId));
+    feed(authFrame(secret, workerId, 4242, version));
     if (credits > 0) credit(credits);
   }
 
@@ -203,8 +211,42 @@ struct FakeWorker {
 
   void command(uint8_t op, const std::string& head, const std::string& data = "", uint8_t flags = 0) {
     std::string f;
-    appendCommandFrame(f, op, flags, head, data);
+    if (version >= 2) appendFrame(f, kFrameCommand, binaryBody(op, flags, head, data));
+    else appendCommandFrame(f, op, flags, head, data);
     feed(f);
+  }
+
+  // The version-2 body of a command given with a version-1 JSON head, so one
+  // test covers both layouts. A head that is not well-formed is a bug of the
+  // test (malformed heads are tested on version-1 links).
+  static ClientIdBytes idBytes(const std::string& hex) {
+    ClientIdBytes b;
+    clientIdToBytes(hex, b.b);
+    return b;
+  }
+
+  static std::string binaryBody(uint8_t op, uint8_t flags, const std::string& head, const std::string& data) {
+    std::string v1;
+    putU8(v1, op);
+    putU8(v1, flags);
+    putU16BE(v1, static_cast<uint16_t>(head.size()));
+    v1 += head;
+    v1 += data;
+    Command cmd;
+    std::string error;
+    if (!decodeCommand(v1, &cmd, &error)) {
+      std::fprintf(stderr, "FakeWorker::binaryBody: %s\n", error.c_str());
+      std::abort();
+    }
+    if (cmd.hasOnly) cmd.flags |= kCommandOnly;
+    if (!cmd.exclude.empty()) cmd.flags |= kCommandExclude;
+    // An id string that is not one names no client: all zero bytes, as the worker's encoder writes it.
+    clientIdToBytes(cmd.clientId, cmd.idBytes.b);
+    for (const std::string& id : cmd.only) cmd.onlyIds.push_back(idBytes(id));
+    for (const std::string& id : cmd.exclude) cmd.excludeIds.push_back(idBytes(id));
+    std::string out;
+    appendBinaryCommand(cmd, out);
+    return out;
   }
 
   // The Reply's status and JSON, or status 255 when none came.
