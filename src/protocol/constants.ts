@@ -50,6 +50,13 @@ export const FrameType = {
    * it is unacknowledged; the draining worker may stop (reload).
    */
   Drained: 0x14,
+  /**
+   * G→W, version 2 and later: u32 n ‖ clientId[12] × n. These clients moved to
+   * another link (after a Drain) with nothing left in flight here: the worker
+   * forgets them. Should one come back to this link, its first event carries
+   * its session and info again.
+   */
+  Forget: 0x15,
   /** W→G: a Gateway API command (send, group, uid, session…). */
   Command: 0x20,
   /** W→G: a Gateway API query with a request id. */

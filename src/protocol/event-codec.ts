@@ -127,6 +127,22 @@ export function decodeAck(body: Buffer): number[] {
   return seqs;
 }
 
+/** Forget body (version 2): u32 n ‖ clientId[12] × n. */
+export function encodeForget(clientIds: readonly string[]): Buffer {
+  const b = Buffer.allocUnsafe(4 + CLIENT_ID_BYTES * clientIds.length);
+  b.writeUInt32BE(clientIds.length, 0);
+  for (let i = 0; i < clientIds.length; i++) writeClientId(clientIds[i]!, b, 4 + CLIENT_ID_BYTES * i);
+  return b;
+}
+export function decodeForget(body: Buffer): string[] {
+  if (body.length < 4) throw new LinkProtocolError('forget: truncated');
+  const n = body.readUInt32BE(0);
+  if (body.length !== 4 + CLIENT_ID_BYTES * n) throw new LinkProtocolError(`forget: ${body.length} bytes do not hold ${n} client ids`);
+  const ids = new Array<string>(n);
+  for (let i = 0; i < n; i++) ids[i] = readClientId(body, 4 + CLIENT_ID_BYTES * i);
+  return ids;
+}
+
 /** Credit body: u32 additional credits. */
 export function encodeCredit(n: number): Buffer {
   const b = Buffer.allocUnsafe(4);

@@ -120,6 +120,8 @@ export class Dispatcher {
     isolatedEvents: 0,
     /** Batches taken back before they started, because a handler of their task blocked its thread. */
     takenBack: 0,
+    /** Clients forgotten because their gateway moved them to another worker (Forget). */
+    forgotten: 0,
   };
 
   readonly #triage: CrashTriage;
@@ -283,6 +285,21 @@ export class Dispatcher {
       if (c.running !== null) c.orphaned = true;
       else this.#clients.delete(c.clientId);
     }
+  }
+
+  /**
+   * The gateway moved this client from `link` to another worker (after a
+   * Drain; it does so only with nothing of the client in flight on the link):
+   * its state here goes. Kept if, against that, something of it is queued or
+   * running here (the link's close forgets it then).
+   */
+  forget(link: ClientLink, clientId: string): void {
+    const c = this.#clients.get(clientId);
+    if (c === undefined || c.link !== link || c.running !== null || c.head < c.queue.length) return;
+    this.#ready.delete(c);
+    this.#isolation.delete(c);
+    this.#clients.delete(clientId);
+    this.stats.forgotten++;
   }
 
   /** Takes no more events to the pool (queued ones stay unacknowledged: the gateway redelivers them). */

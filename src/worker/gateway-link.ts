@@ -1,7 +1,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_SIZE, FrameType, HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js';
 import { decodeReply, type LinkReply } from '../protocol/command-codec.js';
-import { decodeEvent, encodeCredit, type LinkEvent } from '../protocol/event-codec.js';
+import { decodeEvent, decodeForget, encodeCredit, type LinkEvent } from '../protocol/event-codec.js';
 import { LinkProtocolError } from '../protocol/errors.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { encodeFrame } from '../protocol/frame-encoder.js';
@@ -21,6 +21,8 @@ export interface GatewayLinkHandlers {
   reply(conn: LinkConnection, reply: LinkReply): void;
   /** The gateway answered our Drain: nothing is pinned or unacked on this link any more. */
   drained(conn: LinkConnection): void;
+  /** The gateway moved these clients to another link (version 2): forget them here. */
+  forget?(conn: LinkConnection, clientIds: string[]): void;
   /** An open connection closed (not called for attempts that never finished the handshake). */
   close(conn: LinkConnection, reason: string): void;
 }
@@ -133,6 +135,10 @@ export class GatewayLink {
             if (!conn!.drainSent) throw new LinkProtocolError('drained without a drain');
             conn!.drained = true;
             this.#opts.handlers.drained(conn!);
+            return;
+          case FrameType.Forget:
+            if (conn!.protocolVersion < 2) throw new LinkProtocolError('forget: not in protocol version 1');
+            this.#opts.handlers.forget?.(conn!, decodeForget(body));
             return;
         }
       } else if (state === 'hello' && type === FrameType.Hello) {

@@ -49,6 +49,8 @@ export interface WorkerStats {
   runningBatches: number;
   /** Batches taken back before they started because a handler of their task blocked its thread, and run in another task. */
   batchesTakenBack: number;
+  /** Clients forgotten because their gateway moved them to another worker (after a Drain). */
+  clientsForgotten: number;
   /** Commands for a gateway with no open link. */
   unroutable: number;
   /** Commands dropped because their link's queue was past worker.linkOutputLimit (policy 'drop'). */
@@ -179,6 +181,9 @@ export class WorkerProcess {
             this.#checkReady();
           },
           drained: (conn) => this.#log.info({ gatewayId: conn.gatewayId, linkId: conn.linkId }, 'gateway link drained'),
+          forget: (conn, clientIds) => {
+            for (const id of clientIds) this.#dispatcher.forget(conn, id);
+          },
           event: (conn, event) => this.#onEvent(conn, event),
           reply: (conn, reply) => this.#queries.onReply(conn, reply),
           close: (conn) => {
@@ -236,6 +241,7 @@ export class WorkerProcess {
       tasks: d.tasks,
       runningBatches: this.#dispatcher.runningBatches,
       batchesTakenBack: d.takenBack,
+      clientsForgotten: d.forgotten,
       unroutable: this.#links.unroutable,
       linkOutputDrops: this.#linkOutput.counters.drops,
       linkOutputCloses: this.#linkOutput.counters.closes,

@@ -23,6 +23,7 @@ import {
   decodeQuery,
   decodeSessionPatch,
   encodeEventFrame,
+  encodeForget,
   encodeFrame,
   encodeHello,
   encodeReplyFrame,
@@ -211,6 +212,15 @@ export class FakeGateway {
     const held = this.#held ?? [];
     this.#held = null;
     for (const { link, cmd } of held) this.#applyCommand(link, cmd);
+  }
+
+  /** Tells `link` to forget the client (a Forget frame, as after a move); the next event there brings session and info. */
+  forget(link: FakeLink, clientId: string): void {
+    const c = this.#client(clientId);
+    if (c.known?.link === link) c.known = null;
+    c.infoSent.delete(link);
+    c.acks.delete(link);
+    link.socket.write(encodeFrame(FrameType.Forget, encodeForget([clientId])));
   }
 
   sendEvent(link: FakeLink, clientId: string, kind: number, payload: string | Buffer, opts: SendOptions): number {

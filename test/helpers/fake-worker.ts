@@ -4,7 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { encodeCommandFrame, encodeQueryFrame, decodeReply, type LinkReply } from '../../src/protocol/command-codec.js';
 import { FrameType, PROTOCOL_VERSION, type CommandOp } from '../../src/protocol/constants.js';
-import { decodeEvent, encodeAck, encodeCredit, type LinkEvent } from '../../src/protocol/event-codec.js';
+import { decodeEvent, decodeForget, encodeAck, encodeCredit, type LinkEvent } from '../../src/protocol/event-codec.js';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { encodeFrame } from '../../src/protocol/frame-encoder.js';
 import {
@@ -56,6 +56,8 @@ export class FakeWorker {
   closed = false;
   /** Every frame type received, in order. */
   readonly frameTypes: number[] = [];
+  /** Client ids the gateway told this worker to forget (Forget frames, version 2), in order. */
+  readonly forgotten: string[] = [];
   readonly #socket: Socket;
   readonly #decoder = new FrameDecoder();
   readonly #options: Required<Omit<FakeWorkerOptions, 'workerId'>> & { workerId: string };
@@ -134,6 +136,10 @@ export class FakeWorker {
         else this.#unacked.push(ev.seq);
         return;
       }
+      case FrameType.Forget:
+        if (this.#options.version === 1) throw new Error('fake worker (version 1): a Forget frame is not version 1');
+        this.forgotten.push(...decodeForget(Buffer.from(body)));
+        return;
       case FrameType.Reply: {
         const reply = decodeReply(body);
         this.#replies.set(reply.id, reply);

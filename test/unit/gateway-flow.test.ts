@@ -155,12 +155,56 @@ test('drain: idle clients move at once, busy ones wait in the gateway until thei
   assert.notEqual(w2.events[1]!.session, null);
   assert.notEqual(w2.events[1]!.info, null, 'the new link gets the client info with its first event');
   await waitFor('Drained', () => (w1.frameTypes.includes(FrameType.Drained) ? true : undefined));
+  // Each client the draining link gave up was named in a Forget, before the Drained.
+  assert.deepEqual(w1.forgotten, [idleConnect!.clientId, busyConnect!.clientId], 'the old link is told to forget each moved client');
+  assert.ok(w1.frameTypes.lastIndexOf(FrameType.Forget) < w1.frameTypes.indexOf(FrameType.Drained));
+  assert.deepEqual(w2.forgotten, []);
   busy.write('z\n');
   await gw.tcpClient('text');
   await w2.eventCount(4);
   assert.deepEqual(payloads(w2), ['x', 'y', 'z', '#1']);
   assert.equal(w1.events.length, 2);
   assert.equal(w1.frameTypes.filter((f) => f === FrameType.Drained).length, 1, 'Drained is sent once');
+});
+
+test('drain with a version-1 worker: clients move as before and no Forget is sent (version 1 has none)', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w1 = await gw.worker({ version: 1 });
+  await gw.tcpClient('text');
+  await w1.eventCount(1);
+  w1.ack(w1.events[0]!.seq);
+  const w2 = await gw.worker();
+  await waitFor('w1 acked', () => (gw.stats().eventsUnacked === 0 ? true : undefined));
+  w1.drain();
+  await waitFor('Drained', () => (w1.frameTypes.includes(FrameType.Drained) ? true : undefined));
+  assert.ok(!w1.frameTypes.includes(FrameType.Forget), 'a version-1 link never gets a Forget');
+  assert.deepEqual(w2.forgotten, []);
+});
+
+test('a client moved away and back to the same link brings its session and info again', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w1 = await gw.worker();
+  const c = await gw.tcpClient('text');
+  await w1.eventCount(1);
+  await gw.tcpClient('text'); // its connect stays unacked: the link cannot say Drained
+  await w1.eventCount(2);
+  w1.ack(w1.events[0]!.seq);
+  c.write('one\n');
+  await w1.eventCount(3);
+  assert.equal(w1.events[2]!.session, null, 'a pinned link that knows the session gets none');
+  w1.ack(w1.events[2]!.seq);
+  await waitFor('acked', () => (gw.stats().eventsUnacked === 1 ? true : undefined));
+  // The only link drains: the idle client leaves it (Forget), and comes back to it, the one link still working.
+  w1.drain();
+  c.write('two\n');
+  await w1.eventCount(4);
+  const again = w1.events[3]!;
+  assert.equal(again.payload.toString(), 'two');
+  assert.deepEqual(w1.forgotten, [again.clientId]);
+  assert.notEqual(again.session, null, 'after a Forget the link gets the session again');
+  assert.notEqual(again.info, null, 'and the client info');
 });
 
 test('drain under a constant stream: every client converges to the new link, nothing lost, duplicated or reordered', async (t) => {

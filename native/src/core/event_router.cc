@@ -192,6 +192,7 @@ void EventRouter::unpin(ClientRecord& c, WorkerLink& link) {
   link.pinned.remove(&c);
   link.waiting.remove(&c);
   c.pinned = nullptr;
+  if (link.draining && c.state != ClientState::Closed) hooks_->routerMoved(c, link);
   if (link.draining) checkDrained(link);
 }
 

@@ -39,6 +39,8 @@ class RouterHooks {
   virtual void routerGaveUp(const ClientRecord& client, const PendingEvent& ev, const WorkerLink& link) = 0;
   // Drained was written to the draining link (log it).
   virtual void routerDrained(const WorkerLink& link) = 0;
+  // A live client left a draining link with nothing in flight there (it moves): the link may forget it.
+  virtual void routerMoved(ClientRecord& client, WorkerLink& link) = 0;
 };
 
 // Events one client may send in a row while others wait for the same link's credit.

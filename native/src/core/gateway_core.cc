@@ -269,6 +269,16 @@ void GatewayCore::routerGaveUp(const ClientRecord& c, const PendingEvent& ev, co
   log("error", "giving up an event: the second link it was delivered to closed before acknowledging it", f.done());
 }
 
+void GatewayCore::routerMoved(ClientRecord& c, WorkerLink& link) {
+  // Should the client come back to this link, its first event carries session and info again.
+  forgetLink(c, link.id());
+  if (link.state() != LinkState::Open || link.protocolVersion() < 2) return;  // a version-1 worker keeps it until the link closes
+  // Forget: u32 n = 1 ‖ clientId[12].
+  uint8_t frame[4 + 1 + 4 + 12] = {0, 0, 0, 17, kFrameForget, 0, 0, 0, 1};
+  clientIdBytes(options_.gatewayId, c.number, frame + 9);
+  link.write(std::string_view(reinterpret_cast<const char*>(frame), sizeof frame));
+}
+
 void GatewayCore::routerDrained(const WorkerLink& link) {
   LogFields f;
   f.w().unum("linkId", link.id()).str("workerId", link.workerId());

@@ -159,6 +159,7 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   void routerAppendEvent(WorkerLink& link, PendingEvent& ev) override;
   void routerGaveUp(const ClientRecord& client, const PendingEvent& ev, const WorkerLink& link) override;
   void routerDrained(const WorkerLink& link) override;
+  void routerMoved(ClientRecord& c, WorkerLink& link) override;
 
   void applyReadsPaused(bool paused);
   void appendInfoJson(std::string& out, const ClientRecord& c) const;

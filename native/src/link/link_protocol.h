@@ -18,6 +18,7 @@ enum LinkFrameType : uint8_t {
   kFrameCredit = 0x12,
   kFrameDrain = 0x13,
   kFrameDrained = 0x14,
+  kFrameForget = 0x15,
   kFrameCommand = 0x20,
   kFrameQuery = 0x21,
   kFrameReply = 0x22,

@@ -1,7 +1,7 @@
 import type { Logger } from '../../log/logger.js';
 import type { EventKind, PayloadKind } from '../../protocol/constants.js';
 import { FrameType } from '../../protocol/constants.js';
-import { encodeEventFrame } from '../../protocol/event-codec.js';
+import { encodeEventFrame, encodeForget } from '../../protocol/event-codec.js';
 import { encodeFrame } from '../../protocol/frame-encoder.js';
 import { forgetLink, sessionForEvent } from './client-session.js';
 import { ConnectionState, type Connection } from './connection.js';
@@ -212,7 +212,19 @@ export class EventRouter {
     link.pinned.delete(conn);
     link.waiting.delete(conn);
     conn.pinned = null;
+    if (link.draining && conn.state !== ConnectionState.Closed) this.#moved(conn, link);
     if (link.draining) this.#checkDrained(link);
+  }
+
+  /**
+   * A live client leaves a draining link with nothing in flight there: the
+   * link's worker may forget it (Forget, version 2 and later: a version-1
+   * worker keeps it until the link closes), and should the client come back
+   * to that link, its first event carries session and info again.
+   */
+  #moved(conn: Connection, link: WorkerLink): void {
+    forgetLink(conn, link.id);
+    if (link.state === 'open' && link.protocolVersion >= 2) link.write(encodeFrame(FrameType.Forget, encodeForget([conn.id])));
   }
 
   /** Tells a draining link, once, that nothing is pinned to it and nothing on it is unacked. */
