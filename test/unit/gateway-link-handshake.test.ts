@@ -70,6 +70,9 @@ test('Hello says 1 (what a version-1 worker requires) and announces 2; workers o
   assert.equal((await v1.query('clientCount', [])).result, 0);
   assert.equal((await v2.query('clientCount', [])).result, 0);
   await waitFor('two links', () => (gw.stats().links === 2 ? true : undefined));
+  // Each link's version is logged: which workers still speak 1 during a rolling upgrade.
+  const opened = gw.logs.filter((l) => l.msg === 'worker link open').map((l) => l.protocolVersion);
+  assert.deepEqual(opened.sort(), [1, 2]);
 });
 
 test('a garbage frame closes only that link, with Reject and a logged reason', async (t) => {

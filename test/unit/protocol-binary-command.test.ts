@@ -67,3 +67,10 @@ test('malformed bodies name the op and what is wrong', () => {
   ];
   for (const [bytes, message] of cases) assert.throws(() => decodeBinaryCommand(Buffer.from(bytes)), { name: 'LinkProtocolError', message });
 });
+
+test('a command too large for a version-1 head is refused by the rewrite (the link logs and drops it)', () => {
+  const many = Array.from({ length: 3000 }, (_, i) => `0123456789ab${(i + 1).toString(16).padStart(12, '0')}`);
+  const v2 = encodeCommandFrame(CommandOp.SendToGroup, 0, { g: ['room'], x: many }, Buffer.from('m'));
+  assert.equal(decodeBinaryCommand(v2.subarray(FRAME_HEADER_SIZE)).exclude!.length, 3000);
+  assert.throws(() => downgradeCommandFrame(v2), { name: 'RangeError', message: /exceed 65535/ });
+});

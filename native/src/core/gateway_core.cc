@@ -173,7 +173,8 @@ void GatewayCore::linkOpened(WorkerLink& link) {
   router_.linkOpened(link);
   LogFields f;
   f.w().unum("linkId", link.id()).str("workerId", link.workerId()).num("workerPid", link.workerPid());
-  f.w().str("transport", link.transportName());
+  // The version says which workers still speak the older protocol during a rolling upgrade.
+  f.w().str("transport", link.transportName()).unum("protocolVersion", link.protocolVersion());
   log("info", "worker link open", f.done());
   ControlEvent e{};
   e.type = ControlEvent::Type::LinkOpen;

@@ -251,7 +251,9 @@ export class JsEngine implements Engine {
   readonly #linkHandlers: LinkHandlers = {
     opened: (link) => {
       this.#router.linkOpened(link);
-      this.#logger.info({ linkId: link.id, workerId: link.workerId, workerPid: link.workerPid, transport: link.transport }, 'worker link open');
+      // The version says which workers still speak the older protocol during a rolling upgrade.
+      const fields = { linkId: link.id, workerId: link.workerId, workerPid: link.workerPid, transport: link.transport, protocolVersion: link.protocolVersion };
+      this.#logger.info(fields, 'worker link open');
       this.#emit({ type: 'link-open', linkId: link.id, workerId: link.workerId!, pid: link.workerPid, transport: link.transport });
     },
     ack: (link, seqs) => this.#router.ack(link, seqs),
