@@ -28,6 +28,7 @@ struct ListenerSpec {
   std::string host = "0.0.0.0";  // IPv4 or IPv6 literal ("::" is dual-stack)
   int port = 0;                  // 0: the system chooses; several processes may bind one port (SO_REUSEPORT)
   uint32_t maxMessageSize = 1024 * 1024;
+  int backlog = 511;             // listen(2) backlog; the TS side defaults it to net.core.somaxconn
   int frameHeaderSize = 4;       // protocol Frame: 2 or 4
   bool frameLittleEndian = false;
   bool frameLengthIncludesHeader = false;

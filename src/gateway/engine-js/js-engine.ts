@@ -113,7 +113,7 @@ export class JsEngine implements Engine {
       for (const listener of this.#listeners) {
         const server = await createClientServer(listener, handlers);
         this.#servers.push(server);
-        listener.port = await listenClientServer(server, listener.config.host, listener.config.port);
+        listener.port = await listenClientServer(server, listener.config.host, listener.config.port, listener.config.backlog);
       }
       const linkHost = config.gateway.linkHost;
       this.#linkServer = new LinkServer(
