@@ -39,6 +39,8 @@ class RouterHooks {
   virtual void routerGaveUp(const ClientRecord& client, const PendingEvent& ev, const WorkerLink& link) = 0;
   // Drained was written to the draining link (log it).
   virtual void routerDrained(const WorkerLink& link) = 0;
+  // The client's opening events are all acknowledged (or given up on): what was held for it goes.
+  virtual void routerOpened(ClientRecord& client) = 0;
 };
 
 // Events one client may send in a row while others wait for the same link's credit.

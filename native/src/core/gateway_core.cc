@@ -90,6 +90,7 @@ void GatewayCore::clientClosed(ClientRecord* c, std::string_view reason) {
   if (c->state == ClientState::Closed) return;
   c->state = ClientState::Closed;
   c->io = nullptr;
+  c->held.reset();  // broadcasts held for it can reach nobody now
   if (!reason.empty()) noteCloseReason(c, reason);
   table_.markClosed(c);
   std::string payload = c->closeReason.empty() ? std::string("client closed") : c->closeReason;
@@ -111,7 +112,12 @@ void GatewayCore::destroyClient(ClientRecord* c, std::string_view reason) {
 }
 
 bool GatewayCore::deliver(ClientRecord* c, OutgoingMessage& message) {
-  if (c->state != ClientState::Open || c->listener >= options_.listeners.size()) return false;
+  const std::string* bytes = encodedFor(c, message);
+  return bytes != nullptr && io_->send(*c, *bytes);
+}
+
+const std::string* GatewayCore::encodedFor(ClientRecord* c, OutgoingMessage& message) {
+  if (c->state != ClientState::Open || c->listener >= options_.listeners.size()) return nullptr;
   const CoreListener& listener = options_.listeners[c->listener];
   bool refusedNow = false;
   std::string error;
@@ -125,9 +131,24 @@ bool GatewayCore::deliver(ClientRecord* c, OutgoingMessage& message) {
       err.str("type", "RangeError").str("message", error).end();
       log("warn", "a message could not be encoded for a listener; its clients do not get it", f.done());
     }
-    return false;
+    return nullptr;
   }
-  return io_->send(*c, *bytes);
+  return bytes;
+}
+
+void GatewayCore::hold(ClientRecord* c, OutgoingMessage& message) {
+  const std::string* bytes = encodedFor(c, message);
+  if (bytes == nullptr) return;
+  // Bounded like the socket's output, whatever the slow-consumer policy: the
+  // client is not slow, its worker is.
+  if (c->held != nullptr && c->held->bytes + bytes->size() > options_.heldBytesLimit) {
+    counters_.heldForConnectDrops++;
+    return;
+  }
+  if (c->held == nullptr) c->held = std::make_unique<HeldOutput>();
+  c->held->messages.push_back(*bytes);
+  c->held->bytes += bytes->size();
+  counters_.heldForConnect++;
 }
 
 // ---- links
@@ -267,6 +288,15 @@ void GatewayCore::routerGaveUp(const ClientRecord& c, const PendingEvent& ev, co
   f.w().str("clientId", table_.idOf(c)).str("eventId", options_.gatewayId + "-" + std::to_string(ev.seq));
   f.w().unum("seq", ev.seq).unum("kind", static_cast<unsigned>(ev.kind)).unum("linkId", link.id());
   log("error", "giving up an event: the second link it was delivered to closed before acknowledging it", f.done());
+}
+
+void GatewayCore::routerOpened(ClientRecord& c) {
+  std::unique_ptr<HeldOutput> held = std::move(c.held);
+  if (held == nullptr) return;
+  for (const std::string& bytes : held->messages) {
+    if (c.state != ClientState::Open) return;  // a slow-consumer 'close' may end it midway
+    io_->send(c, bytes);
+  }
 }
 
 void GatewayCore::routerDrained(const WorkerLink& link) {

@@ -100,6 +100,9 @@ export class ClientLifecycle {
     conn.state = ConnectionState.Closed;
     if (conn.lingerTimer !== null) clearTimeout(conn.lingerTimer);
     conn.framer = null;
+    // Broadcasts held for it can reach nobody now.
+    conn.held = null;
+    conn.heldBytes = 0;
     this.table.markClosed(conn);
     this.router.emit(conn, EventKind.Close, PayloadKind.Text, Buffer.from(conn.closeReason ?? 'client closed'));
   }

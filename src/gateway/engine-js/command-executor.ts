@@ -112,6 +112,11 @@ export class CommandExecutor {
     if (bytes !== null) this.output.send(conn, bytes);
   }
 
+  #hold(conn: Connection, message: OutgoingMessage): void {
+    const bytes = message.bytesFor(conn.listener);
+    if (bytes !== null) this.output.hold(conn, bytes);
+  }
+
   #sendToAll(head: unknown, message: OutgoingMessage): void {
     const { only, exclude } = sendToAllHead(head);
     const excluded = exclude !== null && exclude.length > 0 ? new Set(exclude) : null;
@@ -127,7 +132,9 @@ export class CommandExecutor {
       return;
     }
     for (const conn of this.table.online.values()) {
-      if (excluded === null || !excluded.has(conn.id)) this.#deliver(conn, message);
+      if (excluded !== null && excluded.has(conn.id)) continue;
+      if (conn.openingEvents > 0) this.#hold(conn, message);
+      else this.#deliver(conn, message);
     }
   }
 

@@ -48,6 +48,16 @@ export class Connection {
   uid: string | null = null;
   groups: Set<string> | null = null;
 
+  // Opening (docs/worker.md "Connect storms"): until the worker acknowledged the
+  // client's opening events (Connect; for WebSocket also WebSocketConnect), a
+  // sendToAll is held here, not written: the client must not hear a broadcast
+  // before the app has seen it, nor miss one sent meanwhile.
+  /** Opening events emitted and not yet acknowledged (or given up on). */
+  openingEvents = 0;
+  /** sendToAll messages held while opening, in order; null when none. */
+  held: Buffer[] | null = null;
+  heldBytes = 0;
+
   bytesIn = 0;
   bytesOut = 0;
   /** Messages dropped by the slow-consumer 'drop' policy (the per-client share of counters.slowConsumerDrops). */

@@ -90,6 +90,7 @@ export class JsEngine implements Engine {
       {
         setReadsPaused: (paused) => this.#setReadsPaused(paused),
         connectionDone: (conn) => this.#table.forget(conn),
+        opened: (conn) => this.#output.releaseHeld(conn),
       },
       this.#logger,
     );
@@ -160,6 +161,8 @@ export class JsEngine implements Engine {
       framingErrors: c.framingErrors,
       slowConsumerDrops: c.slowConsumerDrops,
       slowConsumerCloses: c.slowConsumerCloses,
+      heldForConnect: c.heldForConnect,
+      heldForConnectDrops: c.heldForConnectDrops,
       heartbeatCloses: c.heartbeatCloses,
       encodeErrors: c.encodeErrors,
       commands: c.commands,
