@@ -133,7 +133,7 @@ export class CommandExecutor {
     }
     for (const conn of this.table.online.values()) {
       if (excluded !== null && excluded.has(conn.id)) continue;
-      if (conn.openingEvents > 0) this.#hold(conn, message);
+      if (conn.opening) this.#hold(conn, message);
       else this.#deliver(conn, message);
     }
   }

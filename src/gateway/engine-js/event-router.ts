@@ -73,7 +73,7 @@ export class EventRouter {
   #paused = false;
 
   constructor(
-    private readonly maxHeld: number,
+    readonly maxHeld: number,
     private readonly counters: Counters,
     private readonly hooks: RouterHooks,
     private readonly logger: Logger,
