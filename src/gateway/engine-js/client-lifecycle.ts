@@ -28,6 +28,14 @@ const TOO_LARGE_PREFIX = 'message too large';
  * admit(): 2 × maxUnackedEvents held events) while accepting goes on.
  */
 const OPENS_PER_TURN = 256;
+/**
+ * While connections pour in (more than STORM_ACCEPTS accepted since the last
+ * turn), only this many: every opening event brings a welcome write and link
+ * traffic with it, and each turn spent on those is a turn the kernel's queue
+ * waits for accept().
+ */
+const OPENS_PER_STORM_TURN = 16;
+const STORM_ACCEPTS = 32;
 /** ws's error code for a message over maxPayload (it then closes with 1009). */
 const WS_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
@@ -44,6 +52,8 @@ export class ClientLifecycle {
   #opening: Connection[] = [];
   #openingHead = 0;
   #openScheduled = false;
+  /** Clients accepted since opening events were last emitted. */
+  #acceptedSinceOpenings = 0;
 
   constructor(
     private readonly gatewayId: string,
@@ -156,6 +166,7 @@ export class ClientLifecycle {
     this.table.add(conn);
     if (this.router.readsPaused) this.output.pause(conn);
     conn.openPending = true;
+    this.#acceptedSinceOpenings++;
     this.#opening.push(conn);
     if (!this.#openScheduled) {
       this.#openScheduled = true;
@@ -166,7 +177,9 @@ export class ClientLifecycle {
   /** Emits up to OPENS_PER_TURN queued opening events; the rest wait for the next turn. */
   readonly #emitOpenings = (): void => {
     this.#openScheduled = false;
-    const end = Math.min(this.#opening.length, this.#openingHead + OPENS_PER_TURN);
+    const budget = this.#acceptedSinceOpenings > STORM_ACCEPTS ? OPENS_PER_STORM_TURN : OPENS_PER_TURN;
+    this.#acceptedSinceOpenings = 0;
+    const end = Math.min(this.#opening.length, this.#openingHead + budget);
     for (; this.#openingHead < end; this.#openingHead++) {
       const conn = this.#opening[this.#openingHead]!;
       this.#opening[this.#openingHead] = undefined as unknown as Connection;
