@@ -41,7 +41,8 @@ function cleanEnv(extra) {
 }
 
 export class GatehouseTarget {
-  constructor({ engine, protocol, port, opsPort }) {
+  /** `app`: the app directory (default bench/app); its gatehouse.config.json must have one listener. */
+  constructor({ engine, protocol, port, opsPort, app = APP }) {
     this.name = engine;
     this.engine = engine;
     this.protocol = protocol;
@@ -50,7 +51,7 @@ export class GatehouseTarget {
     this.runDir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
     // Explicit either way: the default ('auto') would pick native whenever the addon loads.
     this.env = cleanEnv({ GATEHOUSE_ENGINE: engine });
-    this.args = [APP, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
+    this.args = [app, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
   }
 
   async start() {
