@@ -412,8 +412,8 @@ int main(int argc, char **argv) {
   for (;;) {
     if (opt.connect_rate > 0) {
       /* Paced on the clock: as many connects as the rate allows by now, handshakes in flight or not. */
-      uint64_t t = now_ns();
       if (first_connect_ns == 0) start_connect(next_connect++);
+      uint64_t t = now_ns(); /* after the first connect: t - first_connect_ns must not wrap */
       uint64_t due = 1 + (t - first_connect_ns) * (uint64_t)opt.connect_rate / 1000000000u;
       while (next_connect < opt.conns && (uint64_t)next_connect < due) start_connect(next_connect++);
     } else {
