@@ -41,8 +41,11 @@ function cleanEnv(extra) {
 }
 
 export class GatehouseTarget {
-  /** `app` and `sets` (more --set KEY=VALUE) run another app than the bench's, e.g. the chat demo. */
-  constructor({ engine, protocol, port, opsPort, threads, app, sets }) {
+  /**
+   * `app`: the app directory (default bench/app); with one listener, `protocol` and `port` set it.
+   * `sets` (KEY=VALUE for --set) instead set its listeners themselves (the chat demo has two).
+   */
+  constructor({ engine, protocol, port, opsPort, threads, app = APP, sets }) {
     this.name = engine;
     this.engine = engine;
     this.protocol = protocol;
@@ -51,9 +54,9 @@ export class GatehouseTarget {
     this.runDir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
     // Explicit either way: the default ('auto') would pick native whenever the addon loads.
     this.env = cleanEnv({ GATEHOUSE_ENGINE: engine });
-    this.args = app
-      ? [app, '--run-dir', this.runDir, '--set', `gateway.opsPort=${opsPort}`, ...(sets ?? []).flatMap((kv) => ['--set', kv])]
-      : [APP, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
+    this.args = sets
+      ? [app, '--run-dir', this.runDir, '--set', `gateway.opsPort=${opsPort}`, ...sets.flatMap((kv) => ['--set', kv])]
+      : [app, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
     // The app's config runs one pool thread; the worker-tier bench varies it.
     if (threads !== undefined) this.args.push('--set', `worker.threads=${threads}`);
     this.threads = threads ?? 1;

@@ -23,6 +23,13 @@
  * (examples/chat): connection i logs in as "n<N+i>" and its probe requests
  * are private lines to itself ("n<N+i>:p <ns> …"), timed when the
  * "n<N+i> (private): p <ns> …" copy comes back.
+ *   storm:     the connections open at --connect-rate per second (paced on
+ *              the clock, however many handshakes are in flight), and each
+ *              records the time from its connect() call to its first line
+ *              starting "welcome"; "broadcast" on stdin makes the first open
+ *              connection send "b storm", and the stats count the
+ *              connections that received a line starting "b " (bench/storm.js,
+ *              test/e2e/connect-storm.test.ts).
  * C rather than Node, so that on a 2-core machine the load generator takes as
  * little CPU as possible away from the server it measures.
  *
@@ -48,7 +55,7 @@
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
-enum { MODE_IDLE, MODE_BROADCAST, MODE_PROBE, MODE_ECHO };
+enum { MODE_IDLE, MODE_BROADCAST, MODE_PROBE, MODE_ECHO, MODE_STORM };
 enum { ST_CONNECTING, ST_HANDSHAKE, ST_OPEN, ST_CLOSED };
 
 #define MAX_CONNS 19000
@@ -69,23 +76,28 @@ struct conn {
   char line[LINE_MAX_BYTES]; /* the current message's first bytes (probe mode only) */
   uint16_t llen;
   uint64_t sent, received, next_send_ns, last_progress_ns;
+  uint64_t connect_ns;    /* storm: when connect() was called */
+  uint8_t welcomed, got_broadcast;
 };
 
 static struct {
   const char *host;
-  int port, ws, conns, mode, window, interval_ms, size, max_inflight, per_src, rate;
+  int port, ws, conns, mode, window, interval_ms, size, max_inflight, per_src, rate, connect_rate;
   uint32_t src_first;
   char kind;         /* first letter of each request; 0: 'b' when broadcasting, 'p' otherwise */
   const char *hello; /* sent once when a connection opens, or NULL */
   int chat_base;     /* ≥ 0: the chat demo's protocol, nicknames from n<chat_base> */
-} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0, 0x7f010001u, 0, NULL, -1};
+} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0, 0, 0x7f010001u, 0, NULL, -1};
 
 static char request_kind(void) { return opt.kind ? opt.kind : opt.mode == MODE_BROADCAST ? 'b' : 'p'; }
 static int timed(void) { return opt.mode == MODE_PROBE || opt.mode == MODE_ECHO; }
+/* Modes that keep the first bytes of each message and collect latency samples. */
+static int sampling(void) { return timed() || opt.mode == MODE_STORM; }
 
 static struct conn *conns;
 static int ep, started, opened, failed, closed, inflight, next_connect, ready_said;
 static uint64_t total_received, total_bytes, total_sent, stalls, send_errors;
+static uint64_t first_connect_ns, last_connect_ns, broadcast_received;
 static uint32_t *samples;
 static size_t nsamples;
 static uint8_t rbuf[READ_BUF];
@@ -205,6 +217,15 @@ static void on_message(struct conn *c, uint64_t now) {
   c->received++;
   total_received++;
   c->last_progress_ns = now;
+  if (opt.mode == MODE_STORM) {
+    if (!c->welcomed && c->llen >= 7 && memcmp(c->line, "welcome", 7) == 0) {
+      c->welcomed = 1;
+      if (nsamples < MAX_SAMPLES) samples[nsamples++] = (uint32_t)((now - c->connect_ns) / 1000u);
+    } else if (!c->got_broadcast && c->llen >= 2 && c->line[0] == 'b' && c->line[1] == ' ') {
+      c->got_broadcast = 1;
+      broadcast_received++;
+    }
+  }
   const char *request = NULL;
   if (timed() && c->llen > 2) {
     c->line[c->llen < LINE_MAX_BYTES ? c->llen : LINE_MAX_BYTES - 1] = 0;
@@ -219,7 +240,7 @@ static void on_message(struct conn *c, uint64_t now) {
 }
 
 static void keep_head(struct conn *c, const uint8_t *p, size_t n) {
-  if (!timed()) return;
+  if (!sampling()) return;
   size_t room = LINE_MAX_BYTES - 1 - c->llen;
   if (n > room) n = room;
   memcpy(c->line + c->llen, p, n);
@@ -328,6 +349,9 @@ static void start_connect(int i) {
   struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port)};
   inet_pton(AF_INET, opt.host, &dst.sin_addr);
   c->state = ST_CONNECTING;
+  c->connect_ns = now_ns();
+  if (first_connect_ns == 0) first_connect_ns = c->connect_ns;
+  last_connect_ns = c->connect_ns;
   inflight++;
   struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
   epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
@@ -343,10 +367,12 @@ static void print_stats(void) {
   qsort(samples, nsamples, sizeof *samples, cmp_u32);
 #define PCT(q) (nsamples ? samples[(size_t)((double)(nsamples - 1) * (q))] : 0)
   printf("{\"connected\":%d,\"failed\":%d,\"closed\":%d,\"received\":%llu,\"bytes\":%llu,\"sent\":%llu,\"stalls\":%llu,"
-         "\"sendErrors\":%llu,\"latencyUs\":{\"n\":%zu,\"p50\":%u,\"p90\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u}}\n",
+         "\"sendErrors\":%llu,\"latencyUs\":{\"n\":%zu,\"p50\":%u,\"p90\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u},"
+         "\"broadcastReceived\":%llu,\"connectSpanUs\":%llu}\n",
          opened - closed, failed, closed, (unsigned long long)total_received, (unsigned long long)total_bytes,
          (unsigned long long)total_sent, (unsigned long long)stalls, (unsigned long long)send_errors, nsamples, PCT(0.5),
-         PCT(0.9), PCT(0.99), PCT(0.999), nsamples ? samples[nsamples - 1] : 0);
+         PCT(0.9), PCT(0.99), PCT(0.999), nsamples ? samples[nsamples - 1] : 0, (unsigned long long)broadcast_received,
+         (unsigned long long)((last_connect_ns - first_connect_ns) / 1000u));
   fflush(stdout);
 }
 
@@ -363,8 +389,15 @@ static void on_command(char *line) {
   } else if (strncmp(line, "stop", 4) == 0) started = 0;
   else if (strncmp(line, "reset", 5) == 0) { total_received = total_bytes = total_sent = stalls = send_errors = 0; nsamples = 0; }
   else if (strncmp(line, "stats", 5) == 0) print_stats();
+  else if (strncmp(line, "broadcast", 9) == 0) {
+    for (int i = 0; i < opt.conns; i++) {
+      if (conns[i].state != ST_OPEN) continue;
+      send_message(&conns[i], "b storm", 7);
+      break;
+    }
+  }
   else if (strncmp(line, "quit", 4) == 0) exit(0);
-  if (strncmp(line, "stats", 5) != 0) { printf("{\"ok\":\"%.*s\"}\n", 5, line); fflush(stdout); }
+  if (strncmp(line, "stats", 5) != 0) { printf("{\"ok\":\"%.*s\"}\n", 9, line); fflush(stdout); }
 }
 
 static void read_stdin(void) {
@@ -398,12 +431,13 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--port")) opt.port = arg_int(v, 1, 65535, k);
     else if (!strcmp(k, "--proto")) opt.ws = !strcmp(v, "websocket");
     else if (!strcmp(k, "--conns")) opt.conns = arg_int(v, 1, MAX_CONNS, k);
-    else if (!strcmp(k, "--mode")) opt.mode = !strcmp(v, "broadcast") ? MODE_BROADCAST : !strcmp(v, "probe") ? MODE_PROBE : !strcmp(v, "echo") ? MODE_ECHO : MODE_IDLE;
+    else if (!strcmp(k, "--mode")) opt.mode = !strcmp(v, "broadcast") ? MODE_BROADCAST : !strcmp(v, "probe") ? MODE_PROBE : !strcmp(v, "echo") ? MODE_ECHO : !strcmp(v, "storm") ? MODE_STORM : MODE_IDLE;
     else if (!strcmp(k, "--kind")) {
       if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z') { fprintf(stderr, "loadgen: --kind must be one lowercase letter\n"); return 2; }
       opt.kind = v[0];
     } else if (!strcmp(k, "--hello")) opt.hello = v;
     else if (!strcmp(k, "--chat-base")) opt.chat_base = arg_int(v, 0, 100000000, k);
+    else if (!strcmp(k, "--connect-rate")) opt.connect_rate = arg_int(v, 1, 1000000, k);
     else if (!strcmp(k, "--window")) opt.window = arg_int(v, 1, 1 << 20, k);
     else if (!strcmp(k, "--interval-ms")) opt.interval_ms = arg_int(v, 1, 60000, k);
     else if (!strcmp(k, "--rate")) opt.rate = arg_int(v, 1, 100000, k);
@@ -417,21 +451,29 @@ int main(int argc, char **argv) {
   }
   if (opt.port == 0) { fprintf(stderr, "loadgen: --port is required\n"); return 2; }
   conns = calloc((size_t)opt.conns, sizeof *conns);
-  samples = timed() ? malloc(MAX_SAMPLES * sizeof *samples) : NULL;
-  if (!conns || (timed() && !samples)) die("malloc");
+  samples = sampling() ? malloc(MAX_SAMPLES * sizeof *samples) : NULL;
+  if (!conns || (sampling() && !samples)) die("malloc");
   ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) die("epoll_create1");
   struct epoll_event sev = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(ep, EPOLL_CTL_ADD, 0, &sev);
   struct epoll_event evs[512];
   for (;;) {
-    while (next_connect < opt.conns && inflight < opt.max_inflight) start_connect(next_connect++);
+    if (opt.connect_rate > 0) {
+      /* Paced on the clock: as many connects as the rate allows by now, handshakes in flight or not. */
+      if (first_connect_ns == 0) start_connect(next_connect++);
+      uint64_t t = now_ns(); /* after the first connect: t - first_connect_ns must not wrap */
+      uint64_t due = 1 + (t - first_connect_ns) * (uint64_t)opt.connect_rate / 1000000000u;
+      while (next_connect < opt.conns && (uint64_t)next_connect < due) start_connect(next_connect++);
+    } else {
+      while (next_connect < opt.conns && inflight < opt.max_inflight) start_connect(next_connect++);
+    }
     if (!ready_said && next_connect == opt.conns && inflight == 0 && opened + failed >= opt.conns) {
       printf("{\"event\":\"ready\",\"connected\":%d,\"failed\":%d}\n", opened - closed, failed + closed);
       fflush(stdout);
       ready_said = 1;
     }
-    int paced = started && (opt.mode == MODE_PROBE || opt.rate > 0);
+    int paced = (started && (opt.mode == MODE_PROBE || opt.rate > 0)) || (opt.connect_rate > 0 && next_connect < opt.conns);
     int timeout = paced ? 1 : started ? 100 : 50;
     int n = epoll_wait(ep, evs, 512, timeout);
     if (n < 0 && errno != EINTR) die("epoll_wait");

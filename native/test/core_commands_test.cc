@@ -64,9 +64,28 @@ TEST(send_to_all_only_and_exclude) {
   CHECK_EQ(s.to(s.text).size(), size_t(1));
   // Encoded once per listener, whatever the number of clients.
   ClientRecord* t2 = s.rig.connect(0);
+  s.w.ackAll();
   s.rig.io.sent.clear();
   s.w.command(kOpSendToAll, "{}", "z");
   CHECK(s.to(t2) == s.to(s.text));
+}
+
+// docs/worker.md "Connect storms": a broadcast to a client whose Connect is
+// unacked waits for the ack, and follows what its onConnect sent.
+TEST(send_to_all_held_until_connect_acked) {
+  Setup s;
+  ClientRecord* late = s.rig.connect(0);
+  s.w.command(kOpSendToAll, "{}", "news");
+  CHECK_EQ(s.to(s.text).size(), size_t(1));
+  CHECK_EQ(s.to(late).size(), size_t(0));
+  CHECK_EQ(s.rig.core.counters().heldForConnect, uint64_t(1));
+  s.w.command(kOpSendToClient, q(s.rig.id(late)), "welcome");
+  s.w.ackAll();
+  CHECK(s.to(late) == (std::vector<std::string>{"welcome\n", "news\n"}));
+  s.w.command(kOpSendToAll, "{}", "more");
+  CHECK(s.to(late) == (std::vector<std::string>{"welcome\n", "news\n", "more\n"}));
+  CHECK_EQ(s.rig.core.counters().heldForConnect, uint64_t(1));
+  CHECK_EQ(s.rig.core.counters().heldForConnectDrops, uint64_t(0));
 }
 
 TEST(uids_one_per_client) {

@@ -103,7 +103,7 @@ TEST(stats_query_keys_in_engine_order) {
   CHECK_EQ(s, std::string("{\"gatewayId\":\"0123456789ab\",\"connections\":3,\"connectionsAccepted\":3,"
                           "\"connectionsRefused\":0,\"links\":1,\"messagesIn\":0,\"messagesOut\":0,\"bytesIn\":0,"
                           "\"bytesOut\":0,\"writes\":5,\"tooLarge\":0,\"invalidJson\":0,\"framingErrors\":0,"
-                          "\"slowConsumerDrops\":0,\"slowConsumerCloses\":0,\"heartbeatCloses\":0,\"encodeErrors\":0,"
+                          "\"slowConsumerDrops\":0,\"slowConsumerCloses\":0,\"heldForConnect\":0,\"heldForConnectDrops\":0,\"heartbeatCloses\":0,\"encodeErrors\":0,"
                           "\"commands\":7,\"commandsForGoneClients\":0,\"queries\":1,\"eventsSent\":3,\"eventsAcked\":0,"
                           "\"eventsRedelivered\":0,\"eventsFailed\":0,\"eventsUnacked\":3,\"eventsWaiting\":0,"
                           "\"readPauses\":0,\"readsPaused\":false,\"linkErrors\":0,\"linkOutputStalls\":0}"));

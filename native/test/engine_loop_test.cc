@@ -139,13 +139,13 @@ TEST(timer_wheel_ticks_through_the_poller) {
 TEST(two_listeners_share_a_port_with_reuseport) {
   int a = -1, b = -1, portA = 0, portB = 0;
   std::string error;
-  CHECK(listenTcp("127.0.0.1", 0, true, &a, &portA, &error));
+  CHECK(listenTcp("127.0.0.1", 0, true, 16, &a, &portA, &error));
   CHECK(portA > 0);
-  CHECK(listenTcp("127.0.0.1", portA, true, &b, &portB, &error));
+  CHECK(listenTcp("127.0.0.1", portA, true, 16, &b, &portB, &error));
   CHECK_EQ(portA, portB);
   int c = -1, portC = 0;
   // Without SO_REUSEPORT the port is taken.
-  CHECK(!listenTcp("127.0.0.1", portA, false, &c, &portC, &error));
+  CHECK(!listenTcp("127.0.0.1", portA, false, 16, &c, &portC, &error));
   CHECK(error.find("listen 127.0.0.1:") == 0);
   close(a);
   close(b);
@@ -154,9 +154,9 @@ TEST(two_listeners_share_a_port_with_reuseport) {
 TEST(listen_rejects_names_and_accepts_ipv6) {
   int fd = -1, port = 0;
   std::string error;
-  CHECK(!listenTcp("example.com", 0, true, &fd, &port, &error));
+  CHECK(!listenTcp("example.com", 0, true, 16, &fd, &port, &error));
   CHECK(error.find("not an IPv4 or IPv6 address") != std::string::npos);
-  CHECK(listenTcp("::", 0, true, &fd, &port, &error));
+  CHECK(listenTcp("::", 0, true, 16, &fd, &port, &error));
   // Dual stack: an IPv4 client arrives as IPv4-mapped, reported as plain IPv4.
   int client = connectTcp("127.0.0.1", port);
   CHECK(client >= 0);

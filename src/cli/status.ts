@@ -51,11 +51,16 @@ export function summarize(processes: ProcessStatus[]): StatusSummary {
 export async function statusReport(config: ResolvedConfig): Promise<StatusReport> {
   const processes = await collectStatus(config);
   // Row output without the role-specific details (available through the control socket),
-  // except a gateway's slow-consumer counts: sendFailures adds them up with encode
-  // errors, and which policy fired is what an operator tuning sendBufferSize needs.
+  // except a gateway's slow-consumer counts (sendFailures adds them up with encode
+  // errors, and which policy fired is what an operator tuning sendBufferSize needs)
+  // and what a connect storm ran into: clients refused at the held-events bound,
+  // broadcasts dropped while held for opening clients (docs/worker.md "Connect storms").
   const rows = processes.map(({ details, ...row }) => {
     if (details && 'unreachable' in details) return { ...row, unreachable: details.unreachable };
-    if (row.role === 'gateway' && details) return { ...row, details: { slowConsumerDrops: details.slowConsumerDrops, slowConsumerCloses: details.slowConsumerCloses } };
+    if (row.role === 'gateway' && details) {
+      const { slowConsumerDrops, slowConsumerCloses, connectionsRefused, heldForConnectDrops } = details;
+      return { ...row, details: { slowConsumerDrops, slowConsumerCloses, connectionsRefused, heldForConnectDrops } };
+    }
     return row;
   }) as ProcessStatus[];
   return { processes: rows, summary: summarize(rows) };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FrameOptions, GatewayConfig, RegisterConfig, WorkerConfig } from './types.js';
 
@@ -8,6 +9,26 @@ export const DEFAULT_LISTENER = {
   host: '0.0.0.0',
   maxMessageSize: 1024 * 1024,
 } as const;
+
+/** The backlog used when net.core.somaxconn cannot be read (Node's own default). */
+export const FALLBACK_BACKLOG = 511;
+/** The largest backlog the configuration accepts (Linux caps it at somaxconn anyway). */
+export const MAX_BACKLOG = 1 << 20;
+
+/**
+ * The system's largest accept queue, the default listener backlog. A connect
+ * storm fills a short queue while the gateway's loop is busy, and with SYN
+ * cookies the clients it overflows believe they are connected (docs/worker.md,
+ * "Connect storms"), so the default is as long as the kernel allows.
+ */
+export function systemMaxBacklog(file = '/proc/sys/net/core/somaxconn'): number {
+  try {
+    const n = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_BACKLOG) : FALLBACK_BACKLOG;
+  } catch {
+    return FALLBACK_BACKLOG;
+  }
+}
 
 export const DEFAULT_GATEWAY: GatewayConfig = {
   count: 1,

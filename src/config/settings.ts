@@ -76,6 +76,7 @@ export const LISTENER_SETTINGS: readonly SettingSpec[] = [
   { path: 'frame.lengthIncludesHeader', kind: 'boolean' },
   { path: 'codec', kind: 'path' },
   { path: 'static', kind: 'json' },
+  { path: 'backlog', kind: 'int' },
 ];
 
 /**

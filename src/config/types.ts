@@ -29,6 +29,12 @@ export interface ListenerConfig {
   codec: string | null;
   /** For protocol 'websocket': URL path → absolute file path, served to plain HTTP GETs. */
   static: Record<string, string>;
+  /**
+   * Length of the kernel's accept queue (listen(2) backlog). Default: the
+   * system's maximum, net.core.somaxconn (511 when it cannot be read); the
+   * kernel caps a larger value at that maximum.
+   */
+  backlog: number;
 }
 
 export interface GatewayConfig {
@@ -149,4 +155,5 @@ export interface ListenerInput {
   frame?: Partial<FrameOptions>;
   codec?: string;
   static?: Record<string, string>;
+  backlog?: number;
 }

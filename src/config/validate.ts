@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { addressList, bool, int, isObject, nonEmpty, num, oneOf, path, section, str, unknownKeys, type Raw } from './checks.js';
 import { checkCoherence } from './coherence.js';
-import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, DEFAULT_REGISTER, DEFAULT_ENGINE, DEFAULT_RELOAD_TIMEOUT, DEFAULT_STOP_TIMEOUT, defaultWorker } from './defaults.js';
+import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, DEFAULT_REGISTER, DEFAULT_ENGINE, DEFAULT_RELOAD_TIMEOUT, DEFAULT_STOP_TIMEOUT, defaultWorker, MAX_BACKLOG, systemMaxBacklog } from './defaults.js';
 import { ConfigError } from './errors.js';
 import type { FrameOptions, GatewayConfig, ListenerConfig, ListenerProtocol, RegisterConfig, ResolvedConfig, WorkerConfig } from './types.js';
 
@@ -24,7 +24,7 @@ function frameOptions(v: unknown, where: string): FrameOptions {
 function listener(v: unknown, i: number, appDir: string): ListenerConfig {
   const where = `listeners[${i}]`;
   if (!isObject(v)) throw new ConfigError(`${where} must be an object (got ${JSON.stringify(v)})`);
-  unknownKeys(v, ['name', 'protocol', 'host', 'port', 'maxMessageSize', 'frame', 'codec', 'static'], `${where}.`);
+  unknownKeys(v, ['name', 'protocol', 'host', 'port', 'maxMessageSize', 'frame', 'codec', 'static', 'backlog'], `${where}.`);
   if (v.protocol === undefined) throw new ConfigError(`${where}.protocol is required (one of ${PROTOCOLS.join(', ')})`);
   const protocol = oneOf(v.protocol, `${where}.protocol`, PROTOCOLS, 'text');
   if (v.port === undefined) throw new ConfigError(`${where}.port is required`);
@@ -54,6 +54,7 @@ function listener(v: unknown, i: number, appDir: string): ListenerConfig {
     frame: frameOptions(v.frame, where),
     codec,
     static: statics,
+    backlog: v.backlog === undefined ? systemMaxBacklog() : int(v.backlog, `${where}.backlog`, 1, MAX_BACKLOG, 0),
   };
 }
 

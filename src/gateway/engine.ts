@@ -65,6 +65,10 @@ export interface EngineStats {
   slowConsumerDrops: number;
   /** Clients closed because their output was over gateway.sendBufferSize (policy 'close'). */
   slowConsumerCloses: number;
+  /** Broadcasts (sendToAll) held for a client whose opening events (Connect, WebSocketConnect) were not acknowledged yet, written right after them. */
+  heldForConnect: number;
+  /** Held broadcasts dropped: the client's held bytes would have gone over gateway.sendBufferSize. */
+  heldForConnectDrops: number;
   /** Clients closed by the heartbeat (silent for pingInterval × pingNotResponseLimit). */
   heartbeatCloses: number;
   /** Messages that the listener's encoder refused (frame too long for its header, custom codec error). */

@@ -76,10 +76,10 @@ test('a client is served; status --json has one row per process and a summary', 
     for (const k of ['connections', 'messagesIn', 'messagesOut', 'sendFailures', 'events', 'eventsPerSecond', 'uptime'] as const) assert.equal(typeof p[k], 'number', `${p.role}.${k}`);
   }
   assert.deepEqual(st.processes.filter((p) => p.role === 'gateway').map((p) => p.engine), [ENGINE_UNDER_TEST, ENGINE_UNDER_TEST]);
-  // The slow-consumer counts that sendFailures adds up, per gateway.
+  // The slow-consumer counts that sendFailures adds up, and the connect-storm bounds' counts, per gateway.
   assert.deepEqual(st.processes.filter((p) => p.role === 'gateway').map((p) => p.details), [
-    { slowConsumerDrops: 0, slowConsumerCloses: 0 },
-    { slowConsumerDrops: 0, slowConsumerCloses: 0 },
+    { slowConsumerDrops: 0, slowConsumerCloses: 0, connectionsRefused: 0, heldForConnectDrops: 0 },
+    { slowConsumerDrops: 0, slowConsumerCloses: 0, connectionsRefused: 0, heldForConnectDrops: 0 },
   ]);
   assert.equal(st.summary.connections, 1);
   assert.equal(st.summary.messagesIn, 2);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { DEFAULT_FRAME, DEFAULT_GATEWAY, defaultWorker } from '../../src/config/defaults.js';
+import { DEFAULT_FRAME, DEFAULT_GATEWAY, defaultWorker, systemMaxBacklog } from '../../src/config/defaults.js';
 import type { GatewayConfig, ListenerConfig, ListenerProtocol, ResolvedConfig } from '../../src/config/types.js';
 import { newGatewayId } from '../../src/protocol/client-id.js';
 import type { Engine, EngineAddresses } from '../../src/gateway/engine.js';
@@ -30,6 +30,7 @@ export function listenerConfig(protocol: ListenerProtocol, overrides: Partial<Li
     frame: DEFAULT_FRAME,
     codec: null,
     static: {},
+    backlog: systemMaxBacklog(),
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -129,4 +129,15 @@ test('the run directory is private to its owner', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'gh-run-')), 'nested', 'run');
   prepareRunDir(dir);
   assert.equal(statSync(dir).mode & 0o777, 0o700);
+});
+
+test("a listener's backlog defaults to net.core.somaxconn and is checked", () => {
+  const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
+  assert.equal(resolveConfig(base, '/srv/app').listeners[0]!.backlog, somaxconn);
+  const withBacklog = { ...base, listeners: [{ protocol: 'text', port: 9000, backlog: 100 }] };
+  assert.equal(resolveConfig(withBacklog, '/srv/app').listeners[0]!.backlog, 100);
+  assert.throws(
+    () => resolveConfig({ ...base, listeners: [{ protocol: 'text', port: 9000, backlog: 0 }] }, '/srv/app'),
+    (err: unknown) => err instanceof ConfigError && err.message === 'listeners[0].backlog must be an integer between 1 and 1048576 (got 0)',
+  );
 });

@@ -156,13 +156,13 @@ test('static routes: read once, typed by extension, with the JS engine messages'
 });
 
 test('addon options: configuration, link address of the index, heartbeat in ms, tuning with the JS defaults', async () => {
-  const c = config('native', [listenerConfig('frame', { name: 'f', port: 7000, frame: { headerSize: 2, endian: 'little', lengthIncludesHeader: true } })]);
+  const c = config('native', [listenerConfig('frame', { name: 'f', port: 7000, backlog: 1000, frame: { headerSize: 2, endian: 'little', lengthIncludesHeader: true } })]);
   const withLink = { ...c, secretKey: 's3cret', gateway: { ...c.gateway, linkHost: '0.0.0.0', linkPort: 7300, pingInterval: 2.5, pingNotResponseLimit: 3, pingData: 'p', slowConsumerPolicy: 'close' as const } };
   const o = await addonOptions({ config: withLink, gatewayId: 'abcdefabcdef', index: 2, logger: pino({ level: 'silent' }) }, { closeLingerMs: 50 });
   assert.deepEqual(o, {
     gatewayId: 'abcdefabcdef',
     pid: process.pid,
-    listeners: [{ name: 'f', protocol: 'frame', host: '127.0.0.1', port: 7000, maxMessageSize: 1024 * 1024, frameHeaderSize: 2, frameLittleEndian: true, frameLengthIncludesHeader: true, staticRoutes: [] }],
+    listeners: [{ name: 'f', protocol: 'frame', host: '127.0.0.1', port: 7000, maxMessageSize: 1024 * 1024, backlog: 1000, frameHeaderSize: 2, frameLittleEndian: true, frameLengthIncludesHeader: true, staticRoutes: [] }],
     linkPath: join(c.runDir, 'gateway-2.sock'),
     linkHost: '0.0.0.0',
     linkPort: 7302,

@@ -17,6 +17,7 @@ export function listener(protocol: ListenerProtocol, overrides: Partial<Listener
     frame: { headerSize: 4, endian: 'big', lengthIncludesHeader: false },
     codec: null,
     static: {},
+    backlog: 511,
     ...overrides,
   };
 }

@@ -48,6 +48,8 @@ Napi::Object statsToJs(Napi::Env env, const EngineStatsSnapshot& s) {
   set("framingErrors", s.framingErrors);
   set("slowConsumerDrops", s.slowConsumerDrops);
   set("slowConsumerCloses", s.slowConsumerCloses);
+  set("heldForConnect", s.heldForConnect);
+  set("heldForConnectDrops", s.heldForConnectDrops);
   set("heartbeatCloses", s.heartbeatCloses);
   set("encodeErrors", s.encodeErrors);
   set("commands", s.commands);

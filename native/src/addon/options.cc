@@ -128,6 +128,7 @@ bool readListener(Napi::Value item, uint32_t i, ListenerSpec* out, std::string* 
   Reader r{item.As<Napi::Object>(), where + ".", error};
   return r.str("name", true, &out->name) && readProtocol(r, &out->protocol) && r.str("host", true, &out->host) &&
          r.num("port", 0, 65535, &out->port, true) && r.num("maxMessageSize", 1, 4294967295.0, &out->maxMessageSize) &&
+         r.num("backlog", 1, 2147483647.0, &out->backlog) &&
          r.num("frameHeaderSize", 2, 4, &out->frameHeaderSize) && r.boolean("frameLittleEndian", &out->frameLittleEndian) &&
          r.boolean("frameLengthIncludesHeader", &out->frameLengthIncludesHeader) &&
          (out->frameHeaderSize != 3 || r.fail("frameHeaderSize", "2 or 4")) && readStaticRoutes(r, &out->staticRoutes);

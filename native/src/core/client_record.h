@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include "core/client_list.h"
 #include "core/event_queue.h"
+#include "core/held_output.h"
 
 namespace gh {
 
@@ -35,6 +37,9 @@ struct ClientRecord {
   uint64_t number = 0;  // connection number, from 1: the id's last 12 hex characters
   uint16_t listener = 0;  // index into EngineOptions::listeners
   ClientState state = ClientState::Open;
+  // Opening events (Connect, WebSocketConnect) emitted and not yet acknowledged
+  // or given up on; while > 0 a sendToAll is held in `held` (fills padding).
+  uint8_t openingEvents = 0;
   uint16_t remotePort = 0;
   uint16_t localPort = 0;
   // Why it closed, set by whoever closes it first; empty: none yet ("client closed").
@@ -58,6 +63,7 @@ struct ClientRecord {
   // fills the padding before `queue`: the record does not grow.
   uint32_t slowConsumerDrops = 0;
   EventQueue queue;
+  std::unique_ptr<HeldOutput> held;  // broadcasts held while opening; null: none
 
   // Directory: one uid per client (GatewayWorker); groups in the order joined.
   bool hasUid = false;

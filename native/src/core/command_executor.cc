@@ -141,7 +141,8 @@ class Executor {
     }
     for (ClientRecord* c = table_.online().front(); c != nullptr; c = OnlineList::nextOf(c)) {
       if (!excluded.empty() && excluded.count(c->number) != 0) continue;
-      core_.deliver(c, m);
+      if (c->openingEvents > 0) core_.hold(c, m);
+      else core_.deliver(c, m);
     }
   }
 

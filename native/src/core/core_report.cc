@@ -38,6 +38,7 @@ CoreOptions coreOptionsFrom(const EngineOptions& o) {
   }
   c.secret = o.secret;
   c.maxUnackedEvents = o.maxUnackedEvents;
+  c.heldBytesLimit = o.sendBufferSize;
   c.linkOutputLimit = o.linkOutputLimit;
   c.handshakeTimeoutMs = o.handshakeTimeoutMs;
   c.maxLinkFrameSize = o.maxLinkFrameSize;
@@ -61,6 +62,8 @@ EngineStatsSnapshot GatewayCore::stats() const {
   s.framingErrors = c.framingErrors;
   s.slowConsumerDrops = c.slowConsumerDrops;
   s.slowConsumerCloses = c.slowConsumerCloses;
+  s.heldForConnect = c.heldForConnect;
+  s.heldForConnectDrops = c.heldForConnectDrops;
   s.heartbeatCloses = c.heartbeatCloses;
   s.encodeErrors = c.encodeErrors;
   s.commands = c.commands;
@@ -98,6 +101,8 @@ std::string GatewayCore::statsJson() const {
       .unum("framingErrors", s.framingErrors)
       .unum("slowConsumerDrops", s.slowConsumerDrops)
       .unum("slowConsumerCloses", s.slowConsumerCloses)
+      .unum("heldForConnect", s.heldForConnect)
+      .unum("heldForConnectDrops", s.heldForConnectDrops)
       .unum("heartbeatCloses", s.heartbeatCloses)
       .unum("encodeErrors", s.encodeErrors)
       .unum("commands", s.commands)

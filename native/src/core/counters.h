@@ -22,6 +22,8 @@ struct Counters {
   uint64_t framingErrors = 0;        // I/O
   uint64_t slowConsumerDrops = 0;    // I/O
   uint64_t slowConsumerCloses = 0;   // I/O
+  uint64_t heldForConnect = 0;       // core: a sendToAll held for an opening client
+  uint64_t heldForConnectDrops = 0;  // core: ... dropped, the client's held bytes at the bound
   uint64_t heartbeatCloses = 0;      // I/O
   uint64_t encodeErrors = 0;         // core: OutgoingMessage could not be encoded for a listener
   uint64_t commands = 0;             // core

@@ -8,6 +8,10 @@
 namespace gh {
 
 namespace {
+
+// Connect and WebSocketConnect: until the worker has seen them, broadcasts are held for the client.
+bool isOpening(EventKind kind) { return kind == EventKind::Connect || kind == EventKind::WebSocketConnect; }
+
 // Drained: u32 length 1 ‖ type 0x14, no body.
 constexpr char kDrainedFrame[] = {0, 0, 0, 1, 0x14};
 
@@ -23,6 +27,7 @@ EventRouter::~EventRouter() {
 
 void EventRouter::emit(ClientRecord& c, EventKind kind, PayloadKind payloadKind, std::string payload) {
   bool wasIdle = c.queue.empty();
+  if (isOpening(kind)) c.openingEvents++;
   auto* ev = new PendingEvent();
   ev->client = &c;
   ev->kind = kind;
@@ -60,6 +65,7 @@ void EventRouter::ack(WorkerLink& link, const uint32_t* seqs, size_t count) {
     counters_->eventsAcked++;
     ClientRecord& c = *ev->client;
     c.unacked--;
+    if (isOpening(ev->kind) && --c.openingEvents == 0) hooks_->routerOpened(c);
     if (ev == laneEvent_) {
       laneEvent_ = nullptr;
       laneFreedClient = &c;
@@ -124,6 +130,7 @@ uint64_t EventRouter::linkClosed(WorkerLink& link) {
       if (ev->redelivery) {
         counters_->eventsFailed++;
         hooks_->routerGaveUp(c, *ev, link);
+        if (isOpening(ev->kind) && --c.openingEvents == 0) hooks_->routerOpened(c);
         delete ev;
         continue;
       }

@@ -41,6 +41,8 @@ class RouterHooks {
   virtual void routerDrained(const WorkerLink& link) = 0;
   // A live client left a draining link with nothing in flight there (it moves): the link may forget it.
   virtual void routerMoved(ClientRecord& client, WorkerLink& link) = 0;
+  // The client's opening events are all acknowledged (or given up on): what was held for it goes.
+  virtual void routerOpened(ClientRecord& client) = 0;
 };
 
 // Events one client may send in a row while others wait for the same link's credit.

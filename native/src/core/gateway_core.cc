@@ -90,6 +90,7 @@ void GatewayCore::clientClosed(ClientRecord* c, std::string_view reason) {
   if (c->state == ClientState::Closed) return;
   c->state = ClientState::Closed;
   c->io = nullptr;
+  c->held.reset();  // broadcasts held for it can reach nobody now
   if (!reason.empty()) noteCloseReason(c, reason);
   table_.markClosed(c);
   std::string payload = c->closeReason.empty() ? std::string("client closed") : c->closeReason;
@@ -111,7 +112,12 @@ void GatewayCore::destroyClient(ClientRecord* c, std::string_view reason) {
 }
 
 bool GatewayCore::deliver(ClientRecord* c, OutgoingMessage& message) {
-  if (c->state != ClientState::Open || c->listener >= options_.listeners.size()) return false;
+  const std::string* bytes = encodedFor(c, message);
+  return bytes != nullptr && io_->send(*c, *bytes);
+}
+
+const std::string* GatewayCore::encodedFor(ClientRecord* c, OutgoingMessage& message) {
+  if (c->state != ClientState::Open || c->listener >= options_.listeners.size()) return nullptr;
   const CoreListener& listener = options_.listeners[c->listener];
   bool refusedNow = false;
   std::string error;
@@ -125,9 +131,24 @@ bool GatewayCore::deliver(ClientRecord* c, OutgoingMessage& message) {
       err.str("type", "RangeError").str("message", error).end();
       log("warn", "a message could not be encoded for a listener; its clients do not get it", f.done());
     }
-    return false;
+    return nullptr;
   }
-  return io_->send(*c, *bytes);
+  return bytes;
+}
+
+void GatewayCore::hold(ClientRecord* c, OutgoingMessage& message) {
+  const std::string* bytes = encodedFor(c, message);
+  if (bytes == nullptr) return;
+  // Bounded like the socket's output, whatever the slow-consumer policy: the
+  // client is not slow, its worker is.
+  if (c->held != nullptr && c->held->bytes + bytes->size() > options_.heldBytesLimit) {
+    counters_.heldForConnectDrops++;
+    return;
+  }
+  if (c->held == nullptr) c->held = std::make_unique<HeldOutput>();
+  c->held->messages.push_back(*bytes);
+  c->held->bytes += bytes->size();
+  counters_.heldForConnect++;
 }
 
 // ---- links
@@ -278,6 +299,15 @@ void GatewayCore::routerMoved(ClientRecord& c, WorkerLink& link) {
   uint8_t frame[4 + 1 + 4 + 12] = {0, 0, 0, 17, kFrameForget, 0, 0, 0, 1};
   clientIdBytes(options_.gatewayId, c.number, frame + 9);
   link.write(std::string_view(reinterpret_cast<const char*>(frame), sizeof frame));
+}
+
+void GatewayCore::routerOpened(ClientRecord& c) {
+  std::unique_ptr<HeldOutput> held = std::move(c.held);
+  if (held == nullptr) return;
+  for (const std::string& bytes : held->messages) {
+    if (c.state != ClientState::Open) return;  // a slow-consumer 'close' may end it midway
+    io_->send(c, bytes);
+  }
 }
 
 void GatewayCore::routerDrained(const WorkerLink& link) {

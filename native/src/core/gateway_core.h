@@ -39,6 +39,7 @@ struct CoreOptions {
   std::vector<CoreListener> listeners;
   std::string secret;
   uint32_t maxUnackedEvents = 65536;
+  uint64_t heldBytesLimit = 1024 * 1024;  // broadcasts held for one opening client (sendBufferSize)
   uint64_t linkOutputLimit = 4 * 1024 * 1024;
   uint32_t handshakeTimeoutMs = 5000;
   uint32_t maxLinkFrameSize = 16 * 1024 * 1024;
@@ -140,6 +141,9 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   ClientIo* io() { return io_; }
   // Encodes for the client's listener (once per message) and sends; false when not written.
   bool deliver(ClientRecord* client, OutgoingMessage& message);
+  // A sendToAll for a client whose opening events are unacked: encoded and held
+  // (bounded by heldBytesLimit, counted), written when they are acked.
+  void hold(ClientRecord* client, OutgoingMessage& message);
 
  private:
   // LinkHandlers
@@ -160,8 +164,12 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   void routerGaveUp(const ClientRecord& client, const PendingEvent& ev, const WorkerLink& link) override;
   void routerDrained(const WorkerLink& link) override;
   void routerMoved(ClientRecord& c, WorkerLink& link) override;
+  void routerOpened(ClientRecord& client) override;
 
   void applyReadsPaused(bool paused);
+  // The message's bytes for the client's listener (encoded once per listener), or
+  // nullptr: not Open, or refused (counted and logged once per message).
+  const std::string* encodedFor(ClientRecord* client, OutgoingMessage& message);
   void appendInfoJson(std::string& out, const ClientRecord& c) const;
 
   CoreOptions options_;

@@ -28,6 +28,7 @@ struct ListenerSpec {
   std::string host = "0.0.0.0";  // IPv4 or IPv6 literal ("::" is dual-stack)
   int port = 0;                  // 0: the system chooses; several processes may bind one port (SO_REUSEPORT)
   uint32_t maxMessageSize = 1024 * 1024;
+  int backlog = 511;             // listen(2) backlog; the TS side defaults it to net.core.somaxconn
   int frameHeaderSize = 4;       // protocol Frame: 2 or 4
   bool frameLittleEndian = false;
   bool frameLengthIncludesHeader = false;
@@ -77,6 +78,7 @@ struct EngineStatsSnapshot {
   uint64_t messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0, writes = 0;
   uint64_t tooLarge = 0, invalidJson = 0, framingErrors = 0;
   uint64_t slowConsumerDrops = 0, slowConsumerCloses = 0, heartbeatCloses = 0, encodeErrors = 0;
+  uint64_t heldForConnect = 0, heldForConnectDrops = 0;
   uint64_t commands = 0, commandsForGoneClients = 0, queries = 0;
   uint64_t eventsSent = 0, eventsAcked = 0, eventsRedelivered = 0, eventsFailed = 0;
   uint64_t eventsUnacked = 0, eventsWaiting = 0, readPauses = 0;

@@ -11,6 +11,9 @@
 
 namespace gh {
 
+// Worker links over TCP: a handful, connecting one by one.
+static constexpr int kLinkTcpBacklog = 511;
+
 std::string errnoName(int code) {
   switch (code) {
     case EPIPE: return "EPIPE";
@@ -98,7 +101,7 @@ bool EngineImpl::start(BoundAddresses* out, std::string* error) {
     }
     int fd = -1, port = 0;
     std::string e;
-    if (!listenTcp(spec.host, spec.port, true, &fd, &port, &e)) return failed("listener " + spec.name + ": " + e);
+    if (!listenTcp(spec.host, spec.port, true, spec.backlog, &fd, &port, &e)) return failed("listener " + spec.name + ": " + e);
     listenSockets_.push_back(std::make_unique<ListenSocket>(this, fd, ListenSocket::Kind::Client, static_cast<uint16_t>(i)));
     if (!poller_.add(fd, EPOLLIN, listenSockets_.back().get(), &e)) return failed(e);
     core_.setListenerPort(i, port);
@@ -113,7 +116,7 @@ bool EngineImpl::start(BoundAddresses* out, std::string* error) {
   bound.linkPath = options_.linkPath;
   if (!options_.linkHost.empty()) {
     int port = 0;
-    if (!listenTcp(options_.linkHost, options_.linkPort, false, &fd, &port, &e)) return failed("worker links: " + e);
+    if (!listenTcp(options_.linkHost, options_.linkPort, false, kLinkTcpBacklog, &fd, &port, &e)) return failed("worker links: " + e);
     listenSockets_.push_back(std::make_unique<ListenSocket>(this, fd, ListenSocket::Kind::LinkTcp, 0));
     if (!poller_.add(fd, EPOLLIN, listenSockets_.back().get(), &e)) return failed(e);
     bound.linkPort = port;

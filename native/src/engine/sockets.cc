@@ -12,6 +12,10 @@
 
 namespace gh {
 
+// Worker links are a handful per gateway, connecting one by one: the classic
+// 511 is plenty (client listeners take theirs from the configuration).
+static constexpr int kLinkBacklog = 511;
+
 static bool fail(std::string* error, const std::string& what, int fd) {
   *error = what + ": " + strerror(errno);
   if (fd >= 0) ::close(fd);
@@ -40,7 +44,7 @@ static bool parseHost(const std::string& host, int port, sockaddr_storage* addr,
   return false;
 }
 
-bool listenTcp(const std::string& host, int port, bool reusePort, int* fd, int* boundPort, std::string* error) {
+bool listenTcp(const std::string& host, int port, bool reusePort, int backlog, int* fd, int* boundPort, std::string* error) {
   sockaddr_storage addr;
   socklen_t len;
   if (port < 0 || port > 65535) {
@@ -60,7 +64,7 @@ bool listenTcp(const std::string& host, int port, bool reusePort, int* fd, int* 
   // "::" accepts IPv4 too, as Node's listen does.
   if (addr.ss_family == AF_INET6) setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
   if (::bind(s, reinterpret_cast<sockaddr*>(&addr), len) != 0) return fail(error, where, s);
-  if (::listen(s, 511) != 0) return fail(error, where, s);
+  if (::listen(s, backlog) != 0) return fail(error, where, s);
   sockaddr_storage bound;
   socklen_t blen = sizeof bound;
   getsockname(s, reinterpret_cast<sockaddr*>(&bound), &blen);
@@ -94,7 +98,7 @@ bool listenUnix(const std::string& path, int* fd, std::string* error) {
   if (::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return fail(error, "listen " + path, s);
   // The run directory (0700) is the protection; the socket itself is owner-only too.
   ::chmod(path.c_str(), 0600);
-  if (::listen(s, 511) != 0) {
+  if (::listen(s, kLinkBacklog) != 0) {
     ::unlink(path.c_str());
     return fail(error, "listen " + path, s);
   }

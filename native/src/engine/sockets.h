@@ -11,7 +11,7 @@ namespace gh {
 
 // Binds and listens on an IPv4 or IPv6 literal ("::" is dual-stack). reusePort lets
 // several gateway processes share the port; links listen exclusively.
-bool listenTcp(const std::string& host, int port, bool reusePort, int* fd, int* boundPort, std::string* error);
+bool listenTcp(const std::string& host, int port, bool reusePort, int backlog, int* fd, int* boundPort, std::string* error);
 // Removes a stale socket file (one nobody accepts on), refuses a live one, listens, chmod 0600.
 bool listenUnix(const std::string& path, int* fd, std::string* error);
 

@@ -17,6 +17,25 @@ import { hop } from '../../util/hop-trace.js';
 
 const EMPTY = Buffer.alloc(0);
 const TOO_LARGE_PREFIX = 'message too large';
+/**
+ * Opening events emitted per event-loop turn (docs/worker.md "Connect
+ * storms"). Node's accept loop takes every connection the kernel has queued
+ * and runs our handler for each before anything else; if each handler also
+ * built and wrote its connect event, a storm would be accepted only as fast
+ * as connect events are made, and the kernel's accept queue (net.core.somaxconn)
+ * would overflow. So accepting only records the client; its opening events go
+ * out after the poll phase, this many per turn, and the rest wait (bounded by
+ * admit(): 2 × maxUnackedEvents held events) while accepting goes on.
+ */
+const OPENS_PER_TURN = 256;
+/**
+ * While connections pour in (more than STORM_ACCEPTS accepted since the last
+ * turn), only this many: every opening event brings a welcome write and link
+ * traffic with it, and each turn spent on those is a turn the kernel's queue
+ * waits for accept().
+ */
+const OPENS_PER_STORM_TURN = 16;
+const STORM_ACCEPTS = 32;
 /** ws's error code for a message over maxPayload (it then closes with 1009). */
 const WS_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
@@ -29,6 +48,12 @@ const WS_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
  */
 export class ClientLifecycle {
   #connections = 0;
+  /** Accepted clients whose opening events are still to be emitted, in accept order, from #openingHead. */
+  #opening: Connection[] = [];
+  #openingHead = 0;
+  #openScheduled = false;
+  /** Clients accepted since opening events were last emitted. */
+  #acceptedSinceOpenings = 0;
 
   constructor(
     private readonly gatewayId: string,
@@ -41,7 +66,7 @@ export class ClientLifecycle {
 
   /** Whether a new client may come in now (see EventRouter#overloaded); counts a refusal. */
   admit(): boolean {
-    if (!this.router.overloaded) return true;
+    if (!this.router.overloaded && this.#opening.length - this.#openingHead < this.router.maxHeld) return true;
     this.counters.connectionsRefused++;
     if (this.counters.connectionsRefused % 1000 === 1) {
       this.logger.warn({ refused: this.counters.connectionsRefused }, 'refusing new clients: the gateway holds too many unacknowledged events');
@@ -55,7 +80,7 @@ export class ClientLifecycle {
       socket.destroy();
       return;
     }
-    socket.setNoDelay(true);
+    // No setNoDelay here: the server sets it on accept (createClientServer's noDelay).
     const conn = this.#create(listener, socket, null);
     conn.framer = createFramer(listener.config, listener.codec, {
       message: (payload, kind) => this.#message(conn, payload, kind),
@@ -90,16 +115,20 @@ export class ClientLifecycle {
     });
     ws.on('error', (err: Error & { code?: string }) => this.#webSocketError(conn, err));
     ws.on('close', () => this.closed(conn));
+    conn.pendingHandshake = Buffer.from(JSON.stringify(readHandshake(req)));
     this.#opened(conn);
-    this.router.emit(conn, EventKind.WebSocketConnect, PayloadKind.Text, Buffer.from(JSON.stringify(readHandshake(req))));
   }
 
   /** The socket is gone: out of the table and indexes, close event queued behind the client's other events. */
   closed(conn: Connection): void {
     if (conn.state === ConnectionState.Closed) return;
+    this.#emitOpening(conn);
     conn.state = ConnectionState.Closed;
     if (conn.lingerTimer !== null) clearTimeout(conn.lingerTimer);
     conn.framer = null;
+    // Broadcasts held for it can reach nobody now.
+    conn.held = null;
+    conn.heldBytes = 0;
     this.table.markClosed(conn);
     this.router.emit(conn, EventKind.Close, PayloadKind.Text, Buffer.from(conn.closeReason ?? 'client closed'));
   }
@@ -128,15 +157,53 @@ export class ClientLifecycle {
       listener: listener.name,
       protocol: listener.protocol,
     };
-    const infoJson = Buffer.from(JSON.stringify(info));
-    return new Connection(id, listener, socket, ws, info.remoteAddress, info.remotePort, infoJson, Date.now());
+    return new Connection(id, listener, socket, ws, info.remoteAddress, info.remotePort, info, Date.now());
   }
 
+  /** In the table (broadcasts are held for it: Connection#opening); its opening events queued for after the poll phase. */
   #opened(conn: Connection): void {
     this.counters.connectionsAccepted++;
     this.table.add(conn);
     if (this.router.readsPaused) this.output.pause(conn);
+    conn.openPending = true;
+    this.#acceptedSinceOpenings++;
+    this.#opening.push(conn);
+    if (!this.#openScheduled) {
+      this.#openScheduled = true;
+      setImmediate(this.#emitOpenings);
+    }
+  }
+
+  /** Emits up to OPENS_PER_TURN queued opening events; the rest wait for the next turn. */
+  readonly #emitOpenings = (): void => {
+    this.#openScheduled = false;
+    const budget = this.#acceptedSinceOpenings > STORM_ACCEPTS ? OPENS_PER_STORM_TURN : OPENS_PER_TURN;
+    this.#acceptedSinceOpenings = 0;
+    const end = Math.min(this.#opening.length, this.#openingHead + budget);
+    for (; this.#openingHead < end; this.#openingHead++) {
+      const conn = this.#opening[this.#openingHead]!;
+      this.#opening[this.#openingHead] = undefined as unknown as Connection;
+      this.#emitOpening(conn);
+    }
+    if (this.#openingHead === this.#opening.length) {
+      this.#opening = [];
+      this.#openingHead = 0;
+    } else {
+      this.#openScheduled = true;
+      setImmediate(this.#emitOpenings);
+    }
+  };
+
+  /** The client's Connect (and WebSocketConnect) event, unless emitted already: before any other event of it. */
+  #emitOpening(conn: Connection): void {
+    if (!conn.openPending) return;
+    conn.openPending = false;
     this.router.emit(conn, EventKind.Connect, PayloadKind.Text, EMPTY);
+    const handshake = conn.pendingHandshake;
+    if (handshake !== null) {
+      conn.pendingHandshake = null;
+      this.router.emit(conn, EventKind.WebSocketConnect, PayloadKind.Text, handshake);
+    }
   }
 
   #tcpData(conn: Connection, chunk: Buffer): void {
@@ -166,6 +233,7 @@ export class ClientLifecycle {
   #message(conn: Connection, payload: Buffer, kind: PayloadKind): void {
     this.counters.messagesIn++;
     conn.lastMessageAt = Date.now();
+    this.#emitOpening(conn);
     this.router.emit(conn, EventKind.Message, kind, payload);
   }
 

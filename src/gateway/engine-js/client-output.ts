@@ -76,6 +76,33 @@ export class ClientOutput {
   }
 
   /**
+   * Holds a broadcast for a client whose opening events are not acknowledged
+   * yet (Connection#openingEvents), to be written by releaseHeld() right after
+   * the commands of its onConnect. Bounded like the socket's output: past
+   * sendBufferSize of held bytes (with something held) the message is dropped
+   * and counted in heldForConnectDrops, whatever the slow-consumer policy (the
+   * client is not slow, its worker is).
+   */
+  hold(conn: Connection, bytes: Buffer): void {
+    if (conn.state !== ConnectionState.Open) return;
+    if (conn.held !== null && conn.heldBytes + bytes.length > this.#sendBufferSize) {
+      this.counters.heldForConnectDrops++;
+      return;
+    }
+    (conn.held ??= []).push(bytes);
+    conn.heldBytes += bytes.length;
+    this.counters.heldForConnect++;
+  }
+
+  /** The client's opening events are acknowledged: what was held is written, in order. */
+  releaseHeld(conn: Connection): void {
+    const held = conn.held;
+    conn.held = null;
+    conn.heldBytes = 0;
+    if (held !== null) for (const bytes of held) this.send(conn, bytes);
+  }
+
+  /**
    * Closes after everything written so far: TCP end() (FIN after the queued
    * bytes; the socket is destroyed if the peer has not closed within the linger
    * time), WebSocket close(code). `reason` becomes the close event's reason

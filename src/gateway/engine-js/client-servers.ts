@@ -40,11 +40,15 @@ export async function createClientServer(listener: ClientListener, handlers: Cli
   return server;
 }
 
-/** Listens (through the cluster primary when in a cluster worker) and resolves with the bound port. */
-export function listenClientServer(server: Server, host: string, port: number): Promise<number> {
+/**
+ * Listens (through the cluster primary when in a cluster worker) and resolves
+ * with the bound port. `backlog` is the kernel's accept queue: Node's default
+ * (511) overflows in a connect storm (docs/worker.md, "Connect storms").
+ */
+export function listenClientServer(server: Server, host: string, port: number, backlog: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port }, () => {
+    server.listen({ host, port, backlog }, () => {
       server.off('error', reject);
       resolve((server.address() as { port: number }).port);
     });

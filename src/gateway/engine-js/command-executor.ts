@@ -110,6 +110,11 @@ export class CommandExecutor {
     if (bytes !== null) this.output.send(conn, bytes);
   }
 
+  #hold(conn: Connection, message: OutgoingMessage): void {
+    const bytes = message.bytesFor(conn.listener);
+    if (bytes !== null) this.output.hold(conn, bytes);
+  }
+
   #sendToAll(only: string[] | null, exclude: string[] | null, message: OutgoingMessage): void {
     const excluded = exclude !== null && exclude.length > 0 ? new Set(exclude) : null;
     if (only !== null) {
@@ -124,7 +129,9 @@ export class CommandExecutor {
       return;
     }
     for (const conn of this.table.online.values()) {
-      if (excluded === null || !excluded.has(conn.id)) this.#deliver(conn, message);
+      if (excluded !== null && excluded.has(conn.id)) continue;
+      if (conn.opening) this.#hold(conn, message);
+      else this.#deliver(conn, message);
     }
   }
 

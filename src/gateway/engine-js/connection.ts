@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Session } from '../../protocol/session-patch.js';
 import type { ClientFramer } from '../../transport/framer.js';
+import type { ClientInfo } from '../../types.js';
 import type { ClientListener } from './client-listener.js';
 import { EventQueue } from './event-queue.js';
 import type { WorkerLink } from './worker-link.js';
@@ -48,6 +49,20 @@ export class Connection {
   uid: string | null = null;
   groups: Set<string> | null = null;
 
+  // Opening (docs/worker.md "Connect storms"): until the worker acknowledged the
+  // client's opening events (Connect; for WebSocket also WebSocketConnect), a
+  // sendToAll is held here, not written: the client must not hear a broadcast
+  // before the app has seen it, nor miss one sent meanwhile.
+  /** Accepted, its opening events not emitted yet (ClientLifecycle queues them off the accept path). */
+  openPending = false;
+  /** WebSocket: the handshake JSON of the WebSocketConnect event still to emit. */
+  pendingHandshake: Buffer | null = null;
+  /** Opening events emitted and not yet acknowledged (or given up on). */
+  openingEvents = 0;
+  /** sendToAll messages held while opening, in order; null when none. */
+  held: Buffer[] | null = null;
+  heldBytes = 0;
+
   bytesIn = 0;
   bytesOut = 0;
   /** Messages dropped by the slow-consumer 'drop' policy (the per-client share of counters.slowConsumerDrops). */
@@ -60,6 +75,11 @@ export class Connection {
   /** Destroys a Closing socket whose peer never finishes the close. */
   lingerTimer: NodeJS.Timeout | null = null;
 
+  /** Whether a sendToAll must be held for it: its app has not seen it yet. */
+  get opening(): boolean {
+    return this.openPending || this.openingEvents > 0;
+  }
+
   constructor(
     readonly id: string,
     readonly listener: ClientListener,
@@ -68,12 +88,19 @@ export class Connection {
     readonly ws: WebSocket | null,
     readonly remoteAddress: string,
     readonly remotePort: number,
-    /** ClientInfo JSON, encoded once. */
-    readonly info: Buffer,
+    /** What the info section says about it; encoded once, when its first event is sent (off the accept path). */
+    private readonly clientInfo: ClientInfo,
     now: number,
   ) {
     this.connectedAt = now;
     this.lastMessageAt = now;
     this.lastPingAt = now;
+  }
+
+  #info: Buffer | null = null;
+
+  /** ClientInfo JSON, encoded once. */
+  get info(): Buffer {
+    return (this.#info ??= Buffer.from(JSON.stringify(this.clientInfo)));
   }
 }

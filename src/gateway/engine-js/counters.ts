@@ -15,6 +15,8 @@ export class Counters {
   framingErrors = 0;
   slowConsumerDrops = 0;
   slowConsumerCloses = 0;
+  heldForConnect = 0;
+  heldForConnectDrops = 0;
   heartbeatCloses = 0;
   encodeErrors = 0;
   commands = 0;

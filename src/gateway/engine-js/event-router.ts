@@ -1,6 +1,6 @@
 import type { Logger } from '../../log/logger.js';
-import type { EventKind, PayloadKind } from '../../protocol/constants.js';
-import { FrameType } from '../../protocol/constants.js';
+import type { PayloadKind } from '../../protocol/constants.js';
+import { EventKind, FrameType } from '../../protocol/constants.js';
 import { encodeEventFrame, encodeForget } from '../../protocol/event-codec.js';
 import { encodeFrame } from '../../protocol/frame-encoder.js';
 import { forgetLink, sessionForEvent } from './client-session.js';
@@ -14,6 +14,13 @@ export interface RouterHooks {
   setReadsPaused(paused: boolean): void;
   /** A closed client's last event is acknowledged (or given up on): it can be forgotten. */
   connectionDone(conn: Connection): void;
+  /** A client's opening events are all acknowledged (or given up on): broadcasts held for it can go. */
+  opened(conn: Connection): void;
+}
+
+/** Connect and WebSocketConnect: until the worker has seen them, broadcasts are held for the client. */
+function isOpening(kind: EventKind): boolean {
+  return kind === EventKind.Connect || kind === EventKind.WebSocketConnect;
 }
 
 /** Events one client may send in a row while others wait for the same link's credit. */
@@ -66,7 +73,7 @@ export class EventRouter {
   #paused = false;
 
   constructor(
-    private readonly maxHeld: number,
+    readonly maxHeld: number,
     private readonly counters: Counters,
     private readonly hooks: RouterHooks,
     private readonly logger: Logger,
@@ -88,6 +95,7 @@ export class EventRouter {
   /** Queues a new event of a client and sends it at once if its link has credit. */
   emit(conn: Connection, kind: EventKind, payloadKind: PayloadKind, payload: Buffer): void {
     const wasIdle = conn.queue.length === 0;
+    if (isOpening(kind)) conn.openingEvents++;
     conn.queue.push(new PendingEvent(conn, kind, payloadKind, payload));
     this.waitingTotal++;
     if (wasIdle) this.#route(conn);
@@ -119,6 +127,7 @@ export class EventRouter {
       this.counters.eventsAcked++;
       const conn = ev.conn;
       conn.unacked--;
+      if (isOpening(ev.kind)) this.#openingDone(conn);
       if (ev === this.#laneEvent) {
         this.#laneEvent = null;
         laneFreed = conn;
@@ -166,6 +175,7 @@ export class EventRouter {
       for (const ev of events) {
         if (ev.redelivery) {
           this.counters.eventsFailed++;
+          if (isOpening(ev.kind)) this.#openingDone(conn);
           this.logger.error(
             { clientId: conn.id, eventId: `${conn.id.slice(0, 12)}-${ev.seq}`, seq: ev.seq, kind: ev.kind, linkId: link.id },
             'giving up an event: the second link it was delivered to closed before acknowledging it',
@@ -191,6 +201,10 @@ export class EventRouter {
     this.#pumpLane();
     this.#checkHeld();
     return redelivered;
+  }
+
+  #openingDone(conn: Connection): void {
+    if (--conn.openingEvents === 0) this.hooks.opened(conn);
   }
 
   /** A client has nothing in flight on `link` any more. */

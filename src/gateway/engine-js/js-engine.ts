@@ -90,6 +90,7 @@ export class JsEngine implements Engine {
       {
         setReadsPaused: (paused) => this.#setReadsPaused(paused),
         connectionDone: (conn) => this.#table.forget(conn),
+        opened: (conn) => this.#output.releaseHeld(conn),
       },
       this.#logger,
     );
@@ -113,7 +114,7 @@ export class JsEngine implements Engine {
       for (const listener of this.#listeners) {
         const server = await createClientServer(listener, handlers);
         this.#servers.push(server);
-        listener.port = await listenClientServer(server, listener.config.host, listener.config.port);
+        listener.port = await listenClientServer(server, listener.config.host, listener.config.port, listener.config.backlog);
       }
       const linkHost = config.gateway.linkHost;
       this.#linkServer = new LinkServer(
@@ -160,6 +161,8 @@ export class JsEngine implements Engine {
       framingErrors: c.framingErrors,
       slowConsumerDrops: c.slowConsumerDrops,
       slowConsumerCloses: c.slowConsumerCloses,
+      heldForConnect: c.heldForConnect,
+      heldForConnectDrops: c.heldForConnectDrops,
       heartbeatCloses: c.heartbeatCloses,
       encodeErrors: c.encodeErrors,
       commands: c.commands,

@@ -22,6 +22,7 @@ async function listenerOptions(l: ListenerConfig): Promise<AddonListenerOptions>
     host: l.host,
     port: l.port,
     maxMessageSize: l.maxMessageSize,
+    backlog: l.backlog,
     frameHeaderSize: l.frame.headerSize,
     frameLittleEndian: l.frame.endian === 'little',
     frameLengthIncludesHeader: l.frame.lengthIncludesHeader,

@@ -23,6 +23,8 @@ export interface AddonListenerOptions {
   host: string;
   port: number;
   maxMessageSize: number;
+  /** listen(2) backlog of the client listener. */
+  backlog: number;
   frameHeaderSize: 2 | 4;
   frameLittleEndian: boolean;
   frameLengthIncludesHeader: boolean;

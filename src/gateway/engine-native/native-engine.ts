@@ -29,7 +29,7 @@ const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
 
 const ZERO_STATS: Omit<EngineStats, 'gatewayId'> = {
   connections: 0, connectionsAccepted: 0, connectionsRefused: 0, links: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0,
-  bytesOut: 0, writes: 0, tooLarge: 0, invalidJson: 0, framingErrors: 0, slowConsumerDrops: 0, slowConsumerCloses: 0,
+  bytesOut: 0, writes: 0, tooLarge: 0, invalidJson: 0, framingErrors: 0, slowConsumerDrops: 0, slowConsumerCloses: 0, heldForConnect: 0, heldForConnectDrops: 0,
   heartbeatCloses: 0, encodeErrors: 0, commands: 0, commandsForGoneClients: 0, queries: 0, eventsSent: 0, eventsAcked: 0,
   eventsRedelivered: 0, eventsFailed: 0, eventsUnacked: 0, eventsWaiting: 0, readPauses: 0, readsPaused: false, linkErrors: 0,
   linkOutputStalls: 0,

@@ -1,0 +1,124 @@
+/**
+ * A connect storm (issue 8, item 6; docs/worker.md "Connect storms"): 10,000
+ * text clients connect at ~20,000/s to one gateway and one business worker,
+ * the app welcomes each on connect, and a broadcast sent 2 s after the last
+ * handshake must reach all 10,000. The kernel's listen-queue overflow counter
+ * (TcpExtListenOverflows, /proc/net/netstat) must not move: an overflowed
+ * handshake, with SYN cookies on, leaves a client that believes it is
+ * connected while the gateway never sees it. The clients are the bench's C
+ * load generator in a child process (helpers/storm-loader.ts: 20,000 open
+ * files per process here, and a Node client could not open 20,000/s).
+ *
+ * TcpExtListenOverflows is the network namespace's counter, and other
+ * engineers' tests and benches on this machine move it too; what is asserted
+ * is the same event counted on this gateway's listening socket only (its
+ * `ss -m` drop count, bumped with ListenOverflows on every overflow). Both
+ * are printed.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { fixtureApp, freePort, startCluster, type Cluster } from '../helpers/cluster.js';
+import { ENGINE_UNDER_TEST } from '../helpers/engine-under-test.js';
+import { runStorm, withStormLock } from '../helpers/storm-loader.js';
+
+const CLIENTS = 10_000;
+const RATE = 20_000;
+const BROADCAST_DELAY_MS = 2000;
+const CLIENTS_DEADLINE_MS = 40_000;
+/** The other engine's copy of this file may be storming: wait for it (its own run is bounded by the deadline above). */
+const LOCK_WAIT_MS = 60_000;
+
+/** TcpExt ListenOverflows and ListenDrops of this network namespace. */
+export function listenOverflows(): { overflows: number; drops: number } {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!lines[i]!.startsWith('TcpExt:') || !lines[i + 1]!.startsWith('TcpExt:')) continue;
+    const names = lines[i]!.split(/\s+/);
+    const values = lines[i + 1]!.split(/\s+/).map(Number);
+    return { overflows: values[names.indexOf('ListenOverflows')]!, drops: values[names.indexOf('ListenDrops')]! };
+  }
+  throw new Error('no TcpExt lines in /proc/net/netstat');
+}
+
+/**
+ * Handshakes the kernel dropped on the listening socket(s) of `port`: the
+ * socket's own drop counter (`ss -m`, skmem `d`), which a listen overflow
+ * bumps together with TcpExtListenOverflows — but only for this listener, so
+ * other work on the machine cannot move it.
+ */
+function listenerDrops(port: number): number {
+  const out = execFileSync('ss', ['-ltmnH', `sport = :${port}`], { encoding: 'utf8' });
+  let drops = 0;
+  for (const m of out.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)) drops += Number(m[1]);
+  return drops;
+}
+
+let cluster: Cluster;
+let opsPort: number;
+
+before(async () => {
+  opsPort = await freePort();
+  cluster = await startCluster({
+    app: {
+      events: fixtureApp('storm'),
+      listeners: [{ name: 'tcp', protocol: 'text' }],
+      gateway: { count: 1, opsPort },
+      worker: { count: 1, threads: 2 },
+    },
+    readyTimeoutMs: 30_000,
+  });
+});
+
+after(async () => {
+  await cluster?.stop();
+});
+
+/** The storm's outcome, measured once by the first test, judged by both. */
+let storm: { detail: string; overflows: number; broadcastReceived: number } | null = null;
+
+test(`10,000 clients connecting at 20,000/s: all accepted and welcomed (${ENGINE_UNDER_TEST})`, { timeout: 150_000 }, async () => {
+  const port = cluster.port('tcp');
+  const { before, r, afterStorm } = await withStormLock(LOCK_WAIT_MS, async () => {
+    const before = { ...listenOverflows(), listener: listenerDrops(port) };
+    const r = await runStorm({ port, clients: CLIENTS, rate: RATE, broadcastDelayMs: BROADCAST_DELAY_MS, deadlineMs: CLIENTS_DEADLINE_MS });
+    return { before, r, afterStorm: { ...listenOverflows(), listener: listenerDrops(port) } };
+  });
+  const stats = (await (await fetch(`http://127.0.0.1:${opsPort}/stats`)).json()) as Record<string, unknown>;
+  const moved = afterStorm.listener - before.listener;
+  const detail =
+    `${JSON.stringify(r)}\nkernel: this listener's drops +${moved}; namespace: ListenOverflows +${afterStorm.overflows - before.overflows}, ` +
+    `ListenDrops +${afterStorm.drops - before.drops}\n` +
+    `gateway: engine ${String(stats.engine)}, accepted ${String(stats.connectionsAccepted)}, refused ${String(stats.connectionsRefused)}, ` +
+    `heldForConnect ${String(stats.heldForConnect)}, heldForConnectDrops ${String(stats.heldForConnectDrops)}`;
+  storm = { detail, overflows: moved, broadcastReceived: r.broadcastReceived };
+  // What the storm achieved, for whoever reads the test log (timings are not asserted: they vary with the machine).
+  console.log(`# storm (${ENGINE_UNDER_TEST}): ${detail}`);
+  assert.equal(stats.engine, ENGINE_UNDER_TEST, detail);
+  assert.equal(r.connected, CLIENTS, `every handshake completed: ${detail}`);
+  assert.equal(r.failed + r.closed, 0, `no connection failed or was closed: ${detail}`);
+  assert.equal(stats.connectionsAccepted, CLIENTS, `the gateway accepted every client: ${detail}`);
+  assert.equal(r.welcomed, CLIENTS, `every client was welcomed: ${detail}`);
+});
+
+/**
+ * The JS engine does not meet these two yet: it needs ~120 µs of CPU per
+ * connection (Node's net.Socket, its welcome write, the link), so at
+ * 20,000/s on this 2-core machine its accept queue (4,096) fills; the kernel
+ * drops handshakes, and only the clients' retransmissions bring them in, one
+ * to several seconds late — some after the broadcast, which they then miss
+ * (docs/worker.md, "Connect storms"). Todos, visibly failing, rather than
+ * asserted away.
+ */
+const JS_TODO = ENGINE_UNDER_TEST === 'js' ? 'JS engine: its accept queue overflows at 20,000/s on this machine (docs/worker.md, "Connect storms")' : false;
+
+test(`a broadcast 2 s after the last handshake reaches all 10,000 (${ENGINE_UNDER_TEST})`, { todo: JS_TODO }, () => {
+  assert.ok(storm !== null, 'the storm ran');
+  assert.equal(storm.broadcastReceived, CLIENTS, `the broadcast reached every client: ${storm.detail}`);
+});
+
+test(`the kernel's listen queue never overflowed during the storm (${ENGINE_UNDER_TEST})`, { todo: JS_TODO }, () => {
+  assert.ok(storm !== null, 'the storm ran');
+  assert.equal(storm.overflows, 0, `the listener dropped handshakes: ${storm.detail}`);
+});
