@@ -25,13 +25,14 @@
  * from a copy of the tree at the commit before version 2).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { newResultBase } from './lib/results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -151,12 +152,7 @@ md += `- counters zeroed after every client was connected, dumped once all had e
 md += `| part | instructions (inclusive) | per command | per delivery | function |\n|---|---:|---:|---:|---|\n`;
 for (const [what, { ir, fn }] of rows) md += `| ${what} | ${fmt(ir)} | ${fmt(Math.round(ir / commands))} | ${(ir / deliveries).toFixed(1)} | \`${fn.slice(0, 120).replace(/\|/g, '\\|')}\` |\n`;
 md += `\n## callgrind_annotate --inclusive=yes (top 60)\n\n\`\`\`\n${lines.slice(0, 90).join('\n')}\n\`\`\`\n`;
-const dir = join(ROOT, 'bench/results');
-mkdirSync(dir, { recursive: true });
-const date = new Date().toISOString().slice(0, 10);
-let n = 1;
-while (existsSync(join(dir, `${date}-${values.name}-${n}.md`))) n++;
-const file = join(dir, `${date}-${values.name}-${n}.md`);
+const file = `${newResultBase(values.name)}.md`;
 writeFileSync(file, md);
 console.log(md.split('\n## ')[0]);
 console.log(`written: ${file}`);

@@ -12,7 +12,7 @@
  * Each run writes a new bench/results/<date>-<name>-<n>.{json,md}. Loopback only.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { buildLoadgen, Loader } from './lib/loadgen.js';
 import { freePort, machineCpu, sleep } from './lib/proc.js';
 import { GatehouseTarget } from './lib/targets.js';
+import { newResultBase } from './lib/results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -147,11 +148,8 @@ const md = [
   ...results.runs.map((r) => (r.error ? `| ${r.target} | ${r.protocol} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | |` : `| ${r.target} | ${r.protocol} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${fmt(r.p999)} | ${fmt(r.max)} | ${fmt(r.linesPerSecond)} | ${Math.round(r.machineBusy * 100)}% |`)),
   '',
 ].join('\n');
-const dir = `${ROOT}bench/results`;
-mkdirSync(dir, { recursive: true });
-let n = 1;
-while (existsSync(`${dir}/${date}-${values.name}-${n}.json`)) n++;
-writeFileSync(`${dir}/${date}-${values.name}-${n}.json`, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(`${dir}/${date}-${values.name}-${n}.md`, md);
-log(`\n${md}\nresults: bench/results/${date}-${values.name}-${n}.md`);
+const base = newResultBase(values.name, date);
+writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(`${base}.md`, md);
+log(`\n${md}\nresults: ${base}.md`);
 process.exit(0);

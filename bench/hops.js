@@ -17,7 +17,7 @@
  * native engine records no gateway hops: its share is what lies between the
  * client and the worker's link reads and writes.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, sleep } from './lib/proc.js';
 import { GatehouseTarget } from './lib/targets.js';
+import { newResultBase } from './lib/results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -134,12 +135,7 @@ const lines = [
   ...rows.map(([k, xs]) => `| ${k} | ${xs.length} | ${pick(xs, 0.5).toFixed(1)} | ${pick(xs, 0.9).toFixed(1)} |`),
   '',
 ];
-const dir = join(ROOT, 'bench', 'results');
-mkdirSync(dir, { recursive: true });
-const day = new Date().toISOString().slice(0, 10);
-let n = 1;
-while (existsSync(join(dir, `${day}-${values.name}-${engine}-${n}.md`))) n++;
-const out = join(dir, `${day}-${values.name}-${engine}-${n}.md`);
+const out = `${newResultBase(`${values.name}-${engine}`)}.md`;
 writeFileSync(out, lines.join('\n'));
 console.log(lines.join('\n'));
 console.log(`written: ${out}`);

@@ -10,10 +10,10 @@
  * Needs `npm run build` (dist/) and a C compiler (bench/loadgen is built on
  * first use). The native engine is used through GATEHOUSE_ENGINE=native and
  * only counted when the gateway's /stats says it runs; otherwise its rows say
- * why they were not run. Results: bench/results/<date>-<name>.json and .md.
+ * why they were not run. Results: bench/results/<date>-<name>-<n>.json and .md (a new n each run).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import { freePort, machineCpu, sleep } from './lib/proc.js';
 import { markdown } from './lib/report.js';
 import { runScenario } from './lib/scenario.js';
 import { GatehouseTarget, UwsTarget } from './lib/targets.js';
+import { newResultBase } from './lib/results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -135,9 +136,7 @@ for (const engine of settings.targets) {
 }
 
 results.finishedAt = new Date().toISOString();
-const dir = `${ROOT}bench/results`;
-mkdirSync(dir, { recursive: true });
-const base = `${dir}/${date}-${values.name}`;
+const base = newResultBase(values.name, date);
 writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${base}.md`, markdown(results));
 log(`\n${markdown(results)}`);

@@ -14,13 +14,14 @@
  *
  * Writes bench/results/<date>-<name>-<engine>-<n>.md and .json, a new n each run.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, sleep } from './lib/proc.js';
 import { GatehouseTarget } from './lib/targets.js';
+import { newResultBase } from './lib/results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -126,12 +127,7 @@ const md = [
   `| replies only (\`p …\`, control) | ${control.repliesPerSecond} | ${control.p50us} | ${control.p99us} |`,
   '',
 ];
-const dir = join(ROOT, 'bench', 'results');
-mkdirSync(dir, { recursive: true });
-const day = new Date().toISOString().slice(0, 10);
-let n = 1;
-while (existsSync(join(dir, `${day}-${values.name}-${engine}-${n}.md`))) n++;
-const base = join(dir, `${day}-${values.name}-${engine}-${n}`);
+const base = newResultBase(`${values.name}-${engine}`);
 writeFileSync(`${base}.md`, md.join('\n'));
 writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
 console.log(md.join('\n'));

@@ -14,12 +14,13 @@
  * each run (docs/worker.md, "Connect storms").
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildLoadgen, Loader } from './lib/loadgen.js';
 import { freePort, sleep } from './lib/proc.js';
+import { newResultBase } from './lib/results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -87,12 +88,7 @@ if (values.server !== undefined) {
     '```',
     '',
   ];
-  const dir = join(fileURLToPath(new URL('../', import.meta.url)), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const day = new Date().toISOString().slice(0, 10);
-  let n = 1;
-  while (existsSync(join(dir, `${day}-${values.name}-${n}.md`))) n++;
-  const out = join(dir, `${day}-${values.name}-${n}.md`);
+  const out = `${newResultBase(values.name)}.md`;
   writeFileSync(out, lines.join('\n'));
   console.log(lines.join('\n'));
   console.log(`written: ${out}`);

@@ -19,13 +19,14 @@
  * overwritten) and prints it. Needs `npm run build` (dist/).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { all, buildLoadgen, Loader } from './lib/loadgen.js';
 import { cpuSeconds, freePort, sleep } from './lib/proc.js';
 import { GatehouseTarget } from './lib/targets.js';
+import { newResultBase } from './lib/results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -177,12 +178,7 @@ const lines = [
   '```',
   '',
 ];
-const dir = join(ROOT, 'bench', 'results');
-mkdirSync(dir, { recursive: true });
-const day = new Date().toISOString().slice(0, 10);
-let n = 1;
-while (existsSync(join(dir, `${day}-${values.name}-${n}.md`))) n++;
-const out = join(dir, `${day}-${values.name}-${n}.md`);
+const out = `${newResultBase(values.name)}.md`;
 writeFileSync(out, lines.join('\n'));
 console.log(lines.join('\n'));
 console.log(`written: ${out}`);

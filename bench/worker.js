@@ -24,13 +24,14 @@
  * overwriting one). Loopback only; bounded by --time-limit.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { all, buildLoadgen, Loader } from './lib/loadgen.js';
 import { cpuSeconds, freePort, machineCpu, sleep } from './lib/proc.js';
 import { GatehouseTarget, UwsTarget } from './lib/targets.js';
+import { newResultBase } from './lib/results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -247,11 +248,7 @@ function markdown(res) {
   return lines.join('\n');
 }
 
-const dir = `${ROOT}bench/results`;
-mkdirSync(dir, { recursive: true });
-let n = 1;
-while (existsSync(`${dir}/${date}-${values.name}-${n}.json`)) n++;
-const base = `${dir}/${date}-${values.name}-${n}`;
+const base = newResultBase(values.name, date);
 writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${base}.md`, markdown(results));
 log(`\n${markdown(results)}`);
