@@ -89,18 +89,25 @@ export class Connection {
     readonly remoteAddress: string,
     readonly remotePort: number,
     /** What the info section says about it; encoded once, when its first event is sent (off the accept path). */
-    private readonly clientInfo: ClientInfo,
+    clientInfo: ClientInfo,
     now: number,
   ) {
+    this.#clientInfo = clientInfo;
     this.connectedAt = now;
     this.lastMessageAt = now;
     this.lastPingAt = now;
   }
 
   #info: Buffer | null = null;
+  /** Dropped once encoded: a connection keeps one copy of its info, not two. */
+  #clientInfo: ClientInfo | null;
 
   /** ClientInfo JSON, encoded once. */
   get info(): Buffer {
-    return (this.#info ??= Buffer.from(JSON.stringify(this.clientInfo)));
+    if (this.#info === null) {
+      this.#info = Buffer.from(JSON.stringify(this.#clientInfo));
+      this.#clientInfo = null;
+    }
+    return this.#info;
   }
 }
