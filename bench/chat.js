@@ -12,15 +12,15 @@
  * Each run writes a new bench/results/<date>-<name>-<n>.{json,md}. Loopback only.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildLoadgen, Loader } from './lib/loadgen.js';
 import { freePort, machineCpu, sleep } from './lib/proc.js';
 import { GatehouseTarget } from './lib/targets.js';
 import { newResultBase } from './lib/results-file.js';
+import { guardRun, requireBuild, ROOT } from './lib/run-guard.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,19 +35,11 @@ const SENDERS = 20;
 const INTERVAL_MS = 10;
 const SECONDS = 5;
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-if (!existsSync(`${ROOT}dist/examples/chat/events.js`)) {
-  console.error('bench: build first (npm run build)');
-  process.exit(1);
-}
+requireBuild('dist/examples/chat/events.js');
 buildLoadgen();
 const log = (line) => console.log(line);
-let current = null;
-setTimeout(() => {
-  console.error('bench: time limit reached; stopping');
-  current?.stopNow();
-  process.exit(1);
-}, Number(values['time-limit']) * 1000).unref();
+/** The server running now (`guard.current`), stopped on the way out whatever happens; the run is bounded in time. */
+const guard = guardRun(values['time-limit']);
 
 class NodeChatTarget {
   constructor() {
@@ -107,7 +99,7 @@ for (const engine of values.targets.split(',')) {
     try {
       if (engine === 'node') {
         target = new NodeChatTarget();
-        current = target;
+        guard.current = target;
         await target.start();
         port = target.port;
       } else {
@@ -120,7 +112,7 @@ for (const engine of values.targets.split(',')) {
           app: `${ROOT}examples/chat`,
           sets: [`listeners.0.port=${tcp}`, 'listeners.0.host=127.0.0.1', `listeners.1.port=${ws}`, 'listeners.1.host=127.0.0.1'],
         });
-        current = target;
+        guard.current = target;
         await target.start();
         port = target.port;
       }
@@ -132,7 +124,7 @@ for (const engine of values.targets.split(',')) {
       log(`  failed: ${err.message.split('\n')[0]}`);
     } finally {
       await target?.stop().catch(() => {});
-      current = null;
+      guard.current = null;
     }
   }
 }

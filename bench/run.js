@@ -12,17 +12,15 @@
  * only counted when the gateway's /stats says it runs; otherwise its rows say
  * why they were not run. Results: bench/results/<date>-<name>-<n>.json and .md (a new n each run).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildLoadgen } from './lib/loadgen.js';
-import { freePort, machineCpu, sleep } from './lib/proc.js';
+import { freePort } from './lib/proc.js';
 import { markdown } from './lib/report.js';
 import { runScenario } from './lib/scenario.js';
 import { GatehouseTarget, UwsTarget } from './lib/targets.js';
 import { newResultBase } from './lib/results-file.js';
+import { describeRun, guardRun, requireBuild } from './lib/run-guard.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,49 +59,21 @@ const settings = {
 // One loader holds at most ~19,000 sockets (the open-file limit is 20,000 per process).
 settings.loaders = Math.max(settings.loaders, Math.ceil(settings.connections / 15000));
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-if (!existsSync(`${ROOT}dist/src/cli/main.js`)) {
-  console.error('bench: build first (npm run build)');
-  process.exit(1);
-}
+requireBuild();
 buildLoadgen();
-
 const log = (line) => console.log(line);
-/** The server running now, stopped on the way out whatever happens (a gatehouse daemon would outlive the bench). */
-let current = null;
-function abort(why) {
-  console.error(`bench: ${why}; stopping`);
-  current?.stopNow();
-  // Load generators and the uWS server end by themselves when their stdin closes with this process.
-  process.exit(1);
-}
-// Bounded in time whatever happens: a hung server must not keep the bench (or the machine) busy.
-setTimeout(() => abort(`time limit of ${values['time-limit']} s reached`), Number(values['time-limit']) * 1000).unref();
-process.on('SIGINT', () => abort('interrupted'));
-process.on('SIGTERM', () => abort('terminated'));
+/** The server running now (`guard.current`), stopped on the way out whatever happens; the run is bounded in time. */
+const guard = guardRun(values['time-limit']);
 
 const date = new Date().toISOString().slice(0, 10);
 const results = {
   name: values.name,
   date,
   startedAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', kernel: release(), node: process.version },
+  ...(await describeRun(log)),
   settings,
-  // What was measured: the commit of the tree and when the native addon was built (it may be older than the tree).
-  provenance: {
-    gitHead: spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() || null,
-    addonBuiltAt: existsSync(`${ROOT}build/Release/gatehouse.node`) ? statSync(`${ROOT}build/Release/gatehouse.node`).mtime.toISOString() : null,
-  },
   runs: [],
 };
-// How busy the machine is before the bench adds anything: on shared cores, other work skews every number.
-{
-  const before = machineCpu();
-  await sleep(2000);
-  const after = machineCpu();
-  results.machine.backgroundBusy = +((after.busy - before.busy) / (after.total - before.total)).toFixed(2);
-  log(`machine busy before the bench: ${Math.round(results.machine.backgroundBusy * 100)}% of ${results.machine.cpus} cores`);
-}
 
 // Repeats go round the targets, so slow phases of the machine's other work spread over all of them.
 for (let round = 1; round <= settings.repeat; round++) {
@@ -114,10 +84,10 @@ for (const engine of settings.targets) {
     const port = await freePort();
     const target = engine === 'uws' ? new UwsTarget({ port }) : new GatehouseTarget({ engine, protocol, port, opsPort: await freePort() });
     try {
-      current = target;
+      guard.current = target;
       await target.start();
     } catch (err) {
-      current = null;
+      guard.current = null;
       log(`  not run: ${err.message.split('\n')[0]}`);
       results.runs.push({ target: engine, protocol, round, error: err.message.split('\n')[0] });
       continue;
@@ -129,7 +99,7 @@ for (const engine of settings.targets) {
       results.runs.push({ target: engine, protocol, round, error: err.message.split('\n')[0] });
     } finally {
       await target.stop().catch((err) => log(`  stopping: ${err.message}`));
-      current = null;
+      guard.current = null;
     }
   }
 }

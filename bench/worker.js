@@ -23,15 +23,13 @@
  * Each run writes a new bench/results/<date>-<name>-<n>.{json,md} (never
  * overwriting one). Loopback only; bounded by --time-limit.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { all, buildLoadgen, Loader } from './lib/loadgen.js';
 import { cpuSeconds, freePort, machineCpu, sleep } from './lib/proc.js';
 import { GatehouseTarget, UwsTarget } from './lib/targets.js';
 import { newResultBase } from './lib/results-file.js';
+import { describeRun, guardRun, requireBuild } from './lib/run-guard.js';
 
 const { values } = parseArgs({
   options: {
@@ -57,34 +55,23 @@ const settings = {
   messageSize: 64,
 };
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-if (!existsSync(`${ROOT}dist/src/cli/main.js`)) {
-  console.error('bench: build first (npm run build)');
-  process.exit(1);
-}
+requireBuild();
 buildLoadgen();
 const log = (line) => console.log(line);
-let current = null;
-function abort(why) {
-  console.error(`bench: ${why}; stopping`);
-  current?.stopNow();
-  process.exit(1);
-}
-setTimeout(() => abort(`time limit of ${values['time-limit']} s reached`), Number(values['time-limit']) * 1000).unref();
-process.on('SIGINT', () => abort('interrupted'));
-process.on('SIGTERM', () => abort('terminated'));
+/** The server running now (`guard.current`), stopped on the way out whatever happens; the run is bounded in time. */
+const guard = guardRun(values['time-limit']);
 
 async function startTarget(engine, threads) {
   const port = await freePort();
   const target = engine === 'uws' ? new UwsTarget({ port }) : new GatehouseTarget({ engine, protocol: 'websocket', port, opsPort: await freePort(), threads });
-  current = target;
+  guard.current = target;
   await target.start();
   return target;
 }
 
 async function stopTarget(target) {
   await target.stop().catch((err) => log(`  stopping: ${err.message}`));
-  current = null;
+  guard.current = null;
 }
 
 /** One probe phase: `conns` clients send a `kind` request every intervalMs; the round trip of each. */
@@ -182,22 +169,10 @@ const results = {
   name: values.name,
   date,
   startedAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', kernel: release(), node: process.version },
+  ...(await describeRun(log)),
   settings,
-  provenance: {
-    gitHead: spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() || null,
-    dirty: spawnSync('git', ['status', '--porcelain', 'src', 'native/src'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '',
-    addonBuiltAt: existsSync(`${ROOT}build/Release/gatehouse.node`) ? statSync(`${ROOT}build/Release/gatehouse.node`).mtime.toISOString() : null,
-  },
   targets: {},
 };
-{
-  const before = machineCpu();
-  await sleep(2000);
-  const after = machineCpu();
-  results.machine.backgroundBusy = +((after.busy - before.busy) / (after.total - before.total)).toFixed(2);
-  log(`machine busy before the bench: ${Math.round(results.machine.backgroundBusy * 100)}% of ${results.machine.cpus} cores`);
-}
 
 for (const engine of settings.targets) {
   const r = (results.targets[engine] = {});
