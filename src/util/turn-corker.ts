@@ -12,9 +12,19 @@ import { hop } from './hop-trace.js';
  * setImmediate to wait for), and what the rest of that turn writes is gathered
  * for one uncork in the turn's check phase (setImmediate) — under load, one
  * writev per stream per turn, as many callbacks as the turn runs.
+ *
+ * A writer may ask to write last, just before a stream is uncorked
+ * (beforeUncork): the worker's acks go in the same writev as the commands
+ * their handlers issued, so a worker killed between the two writes cannot
+ * leave a reply delivered and its event unacknowledged (then redelivered,
+ * and its handler run twice).
  */
 export class TurnCorker {
   #corked = new Set<Writable>();
+  /** What to write last into a stream before it is uncorked (one per stream). */
+  #last = new Map<Writable, () => void>();
+  /** The stream whose last writes are running: they go straight into it, still corked. */
+  #finishing: Writable | null = null;
   #scheduled = false;
   /** This turn already had its prompt (microtask) uncork: later writes wait for the check phase. */
   #turnBusy = false;
@@ -22,6 +32,7 @@ export class TurnCorker {
   flushes = 0;
 
   write(stream: Writable, chunk: Uint8Array | string): boolean {
+    if (stream === this.#finishing) return stream.write(chunk);
     if (!this.#corked.has(stream)) {
       if (stream.destroyed || !stream.writable) return false;
       stream.cork();
@@ -37,6 +48,34 @@ export class TurnCorker {
     stream.cork();
     this.#corked.add(stream);
     this.#schedule();
+  }
+
+  /**
+   * Calls `last` once, right before the stream's next uncork, to write what
+   * must follow everything written to it until then (acks). Corks the stream
+   * for this turn if nothing else did. A second call before the uncork keeps
+   * the first callback. False when the stream can take no more writes.
+   */
+  beforeUncork(stream: Writable, last: () => void): boolean {
+    if (stream.destroyed || !stream.writable) return false;
+    if (!this.#last.has(stream)) this.#last.set(stream, last);
+    this.cork(stream);
+    return true;
+  }
+
+  #uncork(stream: Writable): void {
+    const last = this.#last.get(stream);
+    if (last !== undefined) {
+      this.#last.delete(stream);
+      this.#finishing = stream;
+      try {
+        last();
+      } finally {
+        this.#finishing = null;
+      }
+    }
+    this.flushes++;
+    stream.uncork();
   }
 
   #schedule(): void {
@@ -57,10 +96,8 @@ export class TurnCorker {
 
   /** Uncorks now: before closing a stream, so what was written goes first. */
   release(stream: Writable): void {
-    if (this.#corked.delete(stream)) {
-      this.flushes++;
-      stream.uncork();
-    }
+    if (this.#corked.delete(stream)) this.#uncork(stream);
+    else this.#last.delete(stream);
   }
 
   readonly flush = (): void => {
@@ -68,10 +105,7 @@ export class TurnCorker {
     this.#scheduled = false;
     const streams = this.#corked;
     this.#corked = new Set();
-    for (const s of streams) {
-      this.flushes++;
-      s.uncork();
-    }
+    for (const s of streams) this.#uncork(s);
   };
 }
 

@@ -22,9 +22,10 @@ export interface LinkOutputBound {
  * one connection and die with it.
  *
  * Output is corked per event-loop turn (see turn-corker.ts). Acks are
- * collected and written once per microtask checkpoint, after whatever the
- * current job wrote, so an event's Ack always follows the commands its handler
- * issued to this gateway.
+ * collected and written as the last frame of the socket's next uncork, in the
+ * same writev as the commands their handlers issued to this gateway: an
+ * event's Ack always follows its commands, and a worker killed after a reply
+ * left cannot leave that event unacknowledged (its handler run again).
  *
  * What a gateway has not read stays in the socket's queue, bounded by
  * `worker.linkOutputLimit`. Past it, policy `close` ends the link (the queued
@@ -186,8 +187,7 @@ export class LinkConnection {
     if (!this.#open || seqs.length === 0) return;
     for (const s of seqs) this.#acks.push(s);
     if (!this.#ackScheduled) {
-      this.#ackScheduled = true;
-      queueMicrotask(this.#flushAcks);
+      this.#ackScheduled = turnCorker.beforeUncork(this.#socket, this.#flushAcks);
     }
   }
 

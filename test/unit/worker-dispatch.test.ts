@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { CommandOp, EventKind, PayloadKind } from '../../src/protocol/index.js';
+import { Socket } from 'node:net';
+import { CommandOp, EventKind, FrameDecoder, FrameType, PayloadKind, decodeAck } from '../../src/protocol/index.js';
 import { startHarness, type Harness } from '../fixtures/worker-config.js';
 import type { FakeGateway, FakeLink } from '../helpers/fake-gateway.js';
 
@@ -72,6 +73,47 @@ test('a nickname then 20 pipelined lines: each line sees the nickname, in order,
     const sent = receivedIndex((r) => r.type === 'command' && r.head === id && r.text === expected[i]);
     const acked = receivedIndex((r) => r.type === 'ack' && r.seqs.includes(seqs[i]!));
     assert.ok(sent >= 0 && acked > sent, `event ${i}: reply at ${sent}, ack at ${acked}`);
+  }
+});
+
+test("a handler's reply and its ack leave the worker in one write (a worker killed after the reply left cannot leave its event unacked)", async () => {
+  const id = connect();
+  link.send(id, EventKind.Message, 'ann');
+  await reply(id, 2);
+  // Every write call of the worker's side of the link, as the frames it carried (the worker runs in this process).
+  const calls: { types: number[]; acked: number[] }[] = [];
+  const record = (bytes: Buffer): void => {
+    const call = { types: [] as number[], acked: [] as number[] };
+    new FrameDecoder().push(bytes, (type, body) => {
+      call.types.push(type);
+      if (type === FrameType.Ack) call.acked.push(...decodeAck(body));
+    });
+    calls.push(call);
+  };
+  type Internal = { _write: (chunk: Buffer, enc: string, cb: () => void) => void; _writev: (chunks: { chunk: Buffer }[], cb: () => void) => void };
+  const proto = Socket.prototype as unknown as Internal;
+  const { _write, _writev } = proto;
+  proto._write = function (this: Socket, chunk, enc, cb) {
+    if (this !== link.socket) record(chunk);
+    return _write.call(this, chunk, enc, cb);
+  };
+  proto._writev = function (this: Socket, chunks, cb) {
+    if (this !== link.socket) record(Buffer.concat(chunks.map((c) => c.chunk)));
+    return _writev.call(this, chunks, cb);
+  };
+  try {
+    for (let i = 1; i <= 20; i++) {
+      const seq = link.send(id, EventKind.Message, `one ${i}`);
+      await link.waitFor(() => link.ackedSeqs().includes(seq), 2000, `the ack of line ${i}`);
+      assert.equal(link.textsTo(id).at(-1), `ann: one ${i}`);
+      const call = calls.find((c) => c.acked.includes(seq));
+      assert.ok(call !== undefined, `line ${i}: a write carried its ack`);
+      assert.ok(call.types.indexOf(FrameType.Command) >= 0 && call.types.indexOf(FrameType.Command) < call.types.indexOf(FrameType.Ack),
+        `line ${i}: its reply and then its ack in one write, not ${JSON.stringify(call.types)}`);
+    }
+  } finally {
+    proto._write = _write;
+    proto._writev = _writev;
   }
 });
 
