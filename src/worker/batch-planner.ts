@@ -23,16 +23,27 @@ export interface PlannedClient<C> {
   events: number;
 }
 
+/** Every planned client takes at least one event: no more than this many clients fit in one plan. */
+export function mostClientsPlanned(limits: PlanLimits): number {
+  return Math.max(0, limits.maxTasksInFlight - limits.tasksInFlight) * limits.maxBatchEvents;
+}
+
 /**
- * Plans tasks for ready clients, in the order given (oldest ready first).
+ * Plans tasks for ready clients, in the order given (the dispatcher gives open
+ * clients first, then those whose next event is their connect; each oldest
+ * ready first).
  * `available(c)` is how many events of c may go into one run. Clients not
  * planned stay ready for a later call.
  */
 export function planBatches<C>(ready: Iterable<C>, available: (client: C) => number, limits: PlanLimits): PlannedClient<C>[][] {
   const slots = limits.maxTasksInFlight - limits.tasksInFlight;
   if (slots <= 0) return [];
+  const most = mostClientsPlanned(limits);
   const clients: C[] = [];
-  for (const c of ready) clients.push(c);
+  for (const c of ready) {
+    clients.push(c);
+    if (clients.length >= most) break;
+  }
   if (clients.length === 0) return [];
 
   const idle = Math.max(0, limits.threads - limits.tasksInFlight);

@@ -1,11 +1,12 @@
 import { EventKind } from '../protocol/constants.js';
 import type { SessionPatch } from '../protocol/session-patch.js';
 import type { Logger } from '../log/logger.js';
-import { planBatches, type PlannedClient } from './batch-planner.js';
+import { mostClientsPlanned, planBatches, type PlannedClient } from './batch-planner.js';
 import { SessionView } from './session-view.js';
 import { CrashTriage } from './crash-triage.js';
 import { packEvents, type QueuedEvent } from './task-packing.js';
 import { newTaskClaims, takeBack } from './task-claims.js';
+import { ReadyClients, isOpeningKind } from './ready-clients.js';
 import type { BatchTask, TaskClient } from './thread-messages.js';
 import { hop } from '../util/hop-trace.js';
 
@@ -90,7 +91,8 @@ export class Dispatcher {
   readonly #opts: DispatcherOptions;
   readonly #maxTasksInFlight: number;
   readonly #clients = new Map<string, ClientState>();
-  readonly #ready = new Set<ClientState>();
+  /** Clients with events to run and none running: open clients first, then those whose next event is their connect. */
+  readonly #ready = new ReadyClients<ClientState>((c) => isOpeningKind(c.queue[c.head]!.kind));
   readonly #running = new Map<number, RunningBatch>();
   /** Tasks handed to the pool whose end has not been heard of yet, with their batches in task order. */
   readonly #tasks = new Map<number, { claims: Int32Array; batches: RunningBatch[] }>();
@@ -342,12 +344,13 @@ export class Dispatcher {
     hop('w.dispatch');
     this.#scheduled = false;
     if (this.#stopped) return;
-    const plan = planBatches(this.#ready, (c) => this.#available(c), {
+    const limits = {
       threads: this.#opts.threads,
       tasksInFlight: this.#tasks.size,
       maxTasksInFlight: this.#maxTasksInFlight,
       maxBatchEvents: this.#opts.maxBatchEvents,
-    });
+    };
+    const plan = planBatches(this.#ready.inPlanOrder(mostClientsPlanned(limits)), (c) => this.#available(c), limits);
     for (const task of plan) this.#runTask(task);
     this.#runIsolated();
   };

@@ -34,6 +34,60 @@ test('credits: never more unacked events than granted; acks and Credit frames le
   assert.equal(gw.stats().eventsAcked, 10);
 });
 
+test('a connect storm takes at most half the window: an open client\'s message goes at once, and every connect follows', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w = await gw.worker({ credits: 8 });
+  const open = await gw.tcpClient('text');
+  await w.eventCount(1);
+  w.ackAll();
+  const storm = [];
+  for (let i = 0; i < 10; i++) storm.push(await gw.tcpClient('text'));
+  await w.eventCount(5);
+  await sleep(50);
+  assert.deepEqual(payloads(w, 1), ['#1', '#1', '#1', '#1'], 'four connects of ten in flight: half the window of 8');
+  assert.equal(gw.stats().eventsWaiting, 6);
+  open.write('hi\n');
+  const [hi] = await w.eventCount(6);
+  assert.deepEqual(payloads(w, 5), ['hi'], 'the open client\'s message did not wait behind the six connects');
+  assert.ok(hi);
+  // Acks let the waiting connects through, never more than four at a time.
+  const acked = new Set<number>([w.events[0]!.seq]);
+  const seen = new Set(w.events.filter((e) => e.kind === EventKind.Connect).map((e) => e.clientId));
+  while (seen.size < 11) {
+    const inFlight = w.events.filter((e) => e.kind === EventKind.Connect && !acked.has(e.seq));
+    assert.ok(inFlight.length <= 4, `${inFlight.length} connects in flight`);
+    for (const e of inFlight) acked.add(e.seq);
+    w.ack(...inFlight.map((e) => e.seq));
+    await waitFor('more connects', () => (w.events.filter((e) => e.kind === EventKind.Connect).length > seen.size || seen.size === 11 ? true : undefined));
+    for (const e of w.events) if (e.kind === EventKind.Connect) seen.add(e.clientId);
+  }
+  assert.equal(seen.size, 11, 'every connect reached the worker');
+});
+
+test('open clients that fill the window leave a quarter of it to waiting connects', async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w = await gw.worker({ credits: 8 });
+  const busy = await gw.tcpClient('text');
+  await w.eventCount(1);
+  w.ackAll();
+  busy.write(Array.from({ length: 20 }, (_, i) => `m${i}\n`).join(''));
+  await w.eventCount(9);
+  await sleep(30);
+  assert.equal(w.events.length, 9, 'the window of 8 is full of the busy client\'s lines');
+  const late = await gw.tcpClient('text');
+  await waitFor('the late connect waiting', () => (gw.stats().eventsWaiting === 13 ? true : undefined));
+  // Four acks: the busy client may have six of eight in flight while a connect waits, the connect gets its place.
+  w.ack(...w.events.slice(1, 5).map((e) => e.seq));
+  await waitFor('the late connect sent', () => (w.events.some((e) => e.kind === EventKind.Connect && e.seq > w.events[8]!.seq) ? true : undefined));
+  await sleep(30);
+  const after = w.events.slice(9);
+  assert.deepEqual(after.map((e) => (e.kind === EventKind.Connect ? 'connect' : e.payload.toString())), ['m8', 'm9', 'connect', 'm10'],
+    'two more lines (six in flight), the connect, then the last credit to the busy client again');
+  assert.ok(late);
+});
+
 test('events wait while no link is open, and go to the first credited link', async (t) => {
   const gw = await TestGateway.start();
   t.after(() => gw.close());

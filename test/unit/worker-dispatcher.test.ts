@@ -212,3 +212,57 @@ test("a task counts as ended when its thread says so, even before piscina's resu
   await turn();
   assert.equal(d.tasksInFlight, 2, 'the late result changes nothing');
 });
+
+/** A client id of the fake gateway, numbered. */
+const idOf = (n: number): string => `aaaaaaaaaaaa${String(n).padStart(12, '0')}`;
+
+/** Completes every batch of a recorded task, then reports the task's end. */
+function finish(d: Dispatcher, r: Recorded): void {
+  for (const c of r.task.clients) d.complete(c.batch, Array.from({ length: c.count }, () => null));
+  r.resolve({ threadId: 1, background: [] });
+}
+
+test("during a connect storm, an open client's message goes into the next task, not behind the ready connects", async () => {
+  const { d, tasks, link } = setup(1);
+  const open = idOf(1);
+  d.receive(link, open, null, ev({ kind: EventKind.Connect, session: {} }));
+  await turn();
+  finish(d, tasks[0]!);
+  await turn();
+  for (let n = 2; n < 3002; n++) d.receive(link, idOf(n), null, ev({ kind: EventKind.Connect, session: {} }));
+  await turn();
+  assert.equal(tasks.length, 3, 'one thread: a running and a waiting task of connects');
+  const message = ev();
+  d.receive(link, open, null, message);
+  finish(d, tasks[1]!);
+  await turn();
+  const next = tasks[3]!.task;
+  assert.equal(next.clients[0]!.clientId, open, 'the message is first in the next task, ahead of 2,488 ready connects');
+  assert.deepEqual(eventsOf(next, 0).map((e) => e.seq), [message.seq]);
+  assert.equal(next.clients.length, 256, 'connects fill the rest of it');
+});
+
+test('open clients that keep the pool busy still leave a quarter of each plan to waiting connects', async () => {
+  const { d, tasks, link } = setup(1);
+  for (let n = 1; n <= 1000; n++) d.receive(link, idOf(n), null, ev({ kind: EventKind.Connect, session: {} }));
+  const finished = new Set<Recorded>();
+  for (;;) {
+    await turn();
+    const left = tasks.filter((t) => !finished.has(t));
+    if (left.length === 0) break;
+    for (const t of left) {
+      finished.add(t);
+      finish(d, t);
+    }
+  }
+  // 1,000 open clients with a message each, then 1,000 new clients' connects, all ready at once.
+  const before = tasks.length;
+  for (let n = 1; n <= 1000; n++) d.receive(link, idOf(n), null, ev());
+  for (let n = 1001; n <= 2000; n++) d.receive(link, idOf(n), null, ev({ kind: EventKind.Connect, session: {} }));
+  await turn();
+  const planned = tasks.slice(before).flatMap((t) => t.task.clients.map((c) => Number(c.clientId.slice(12))));
+  assert.equal(planned.length, 512, 'two tasks of 256 (a running and a waiting one)');
+  const connects = planned.filter((n) => n > 1000).length;
+  assert.equal(connects, 128, 'a quarter of the plan went to connects');
+  assert.ok(planned.slice(0, 384).every((n) => n <= 1000), 'open clients first');
+});

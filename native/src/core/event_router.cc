@@ -44,6 +44,7 @@ void EventRouter::linkOpened(WorkerLink& link) { links_.push_back(&link); }
 
 void EventRouter::credit(WorkerLink& link, uint32_t credits) {
   link.credit += credits;
+  link.window += credits;
   if (!link.credited && credits > 0) {
     link.credited = true;
     routeUnrouted();
@@ -65,7 +66,10 @@ void EventRouter::ack(WorkerLink& link, const uint32_t* seqs, size_t count) {
     counters_->eventsAcked++;
     ClientRecord& c = *ev->client;
     c.unacked--;
-    if (isOpening(ev->kind) && --c.openingEvents == 0) hooks_->routerOpened(c);
+    if (isOpening(ev->kind)) {
+      link.openingInFlight--;
+      if (--c.openingEvents == 0) hooks_->routerOpened(c);
+    }
     if (ev == laneEvent_) {
       laneEvent_ = nullptr;
       laneFreedClient = &c;
@@ -117,7 +121,9 @@ uint64_t EventRouter::linkClosed(WorkerLink& link) {
   }
   link.unacked.clear();
   link.unackedHead = link.unackedTail = nullptr;
+  link.openingInFlight = 0;
   link.waiting.clear();
+  link.waitingOpening.clear();
   uint64_t redelivered = 0;
   for (Returned& r : returned) {
     ClientRecord& c = *r.client;
@@ -164,6 +170,7 @@ void EventRouter::discard(ClientRecord& c) {
   if (c.pinned != nullptr) {
     c.pinned->pinned.remove(&c);
     c.pinned->waiting.remove(&c);
+    c.pinned->waitingOpening.remove(&c);
     c.pinned = nullptr;
   }
   if (c.waitingHook.owner != nullptr) static_cast<WaitingList*>(const_cast<void*>(c.waitingHook.owner))->remove(&c);
@@ -198,6 +205,7 @@ void EventRouter::flushDone() {
 void EventRouter::unpin(ClientRecord& c, WorkerLink& link) {
   link.pinned.remove(&c);
   link.waiting.remove(&c);
+  link.waitingOpening.remove(&c);
   c.pinned = nullptr;
   if (link.draining && c.state != ClientState::Closed) hooks_->routerMoved(c, link);
   if (link.draining) checkDrained(link);
@@ -227,8 +235,7 @@ void EventRouter::pumpLane() {
 
 void EventRouter::redeliver(ClientRecord& c, WorkerLink& link) {
   if (laneEvent_ != nullptr) {
-    link.waiting.remove(&c);
-    laneWaiting_.add(&c);
+    laneWaiting_.add(&c);  // out of the link's waiting set (one hook)
     return;
   }
   if (!link.canSend()) {
@@ -236,6 +243,7 @@ void EventRouter::redeliver(ClientRecord& c, WorkerLink& link) {
     return;
   }
   link.waiting.remove(&c);
+  link.waitingOpening.remove(&c);
   PendingEvent* ev = c.queue.shift();
   laneEvent_ = ev;
   send(link, ev);
@@ -262,12 +270,19 @@ void EventRouter::route(ClientRecord& c, int64_t budget) {
     redeliver(c, *link);
     return;
   }
-  while (budget-- > 0 && link->canSend() && !c.queue.empty() && !c.queue.peek()->redelivery) send(*link, c.queue.shift());
-  if (!c.queue.empty()) {
-    link->waiting.add(&c);
-  } else {
+  for (; budget > 0 && !c.queue.empty(); budget--) {
+    const PendingEvent* next = c.queue.peek();
+    if (next->redelivery || !(isOpening(next->kind) ? link->canSendOpening() : link->canSendOpen())) break;
+    send(*link, c.queue.shift());
+  }
+  if (c.queue.empty()) {
     link->waiting.remove(&c);
+    link->waitingOpening.remove(&c);
     finishIfDone(c);
+  } else if (isOpening(c.queue.peek()->kind) && !c.queue.peek()->redelivery) {
+    link->waitingOpening.add(&c);  // out of `waiting` (one hook)
+  } else {
+    link->waiting.add(&c);
   }
 }
 
@@ -288,13 +303,25 @@ WorkerLink* EventRouter::pickAmong(bool draining) {
   return best;
 }
 
+// First the open clients (up to three quarters of the window while connects
+// wait), then those whose next event is a connect, while the opening share lasts.
 void EventRouter::serve(WorkerLink& link) {
+  auto open = [](const WorkerLink& l) { return l.canSendOpen(); };
+  serveList(link, link.waiting, open);
+  if (link.waitingOpening.empty()) return;
+  serveList(link, link.waitingOpening, [](const WorkerLink& l) { return l.canSendOpening(); });
+  // No connect waits any more: the open clients may have the whole window again.
+  if (link.waitingOpening.empty()) serveList(link, link.waiting, open);
+}
+
+template <typename CanSend>
+void EventRouter::serveList(WorkerLink& link, WaitingList& waiting, CanSend canSend) {
   // Taking the front and (in route) re-adding at the back is the JS Set's
   // delete-and-re-add during iteration: round robin, a fair share each.
-  while (!link.waiting.empty()) {
-    if (!link.canSend()) return;
-    ClientRecord* c = link.waiting.front();
-    link.waiting.remove(c);
+  while (!waiting.empty()) {
+    if (!canSend(link)) return;
+    ClientRecord* c = waiting.front();
+    waiting.remove(c);
     if (link.draining && c->unacked == 0) {
       unpin(*c, link);
       route(*c);
@@ -317,6 +344,7 @@ void EventRouter::send(WorkerLink& link, PendingEvent* ev) {
   if (ev->seq == 0) ev->seq = nextSeq();
   link.addUnacked(ev);
   link.credit--;
+  if (isOpening(ev->kind)) link.openingInFlight++;
   c.unacked++;
   waitingTotal_--;
   unackedTotal_++;

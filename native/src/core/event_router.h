@@ -4,13 +4,17 @@
 // Invariants:
 // - A client with waiting events is in at most one waiting set: unrouted (no
 //   usable link), laneWaiting (its next event is a redelivery and the lane is
-//   busy) or the waiting set of its link. In none only while it has events in
+//   busy) or the waiting or waitingOpening set of its link. In none only while it has events in
 //   flight on a draining link: it moves, with its waiting events, once those are
 //   acked (settled).
 // - At most one redelivered event is in flight in the whole gateway (the lane),
 //   and a client's later events wait behind its redelivered ones.
 // - A client with unacked events is pinned, and all of them are on that link.
 // - A link with waiting clients has no credit left or its output is blocked.
+//   Clients whose next event is a connect wait apart (waitingOpening), also
+//   while half the link's window is spent on connects, and are served after
+//   the others; while connects wait, open clients' events fill at most three
+//   quarters of the window (worker_link.h).
 // - held = unacked + waiting; reads pause at maxHeld and resume under maxHeld / 2;
 //   at 2 × maxHeld new connections are refused (overloaded).
 #pragma once
@@ -87,6 +91,9 @@ class EventRouter {
   WorkerLink* pick();
   WorkerLink* pickAmong(bool draining);
   void serve(WorkerLink& link);
+  // Serves one waiting set of the link while canSend(link) holds, a fair share each in turn.
+  template <typename CanSend>
+  void serveList(WorkerLink& link, WaitingList& waiting, CanSend canSend);
   void routeUnrouted();
   void send(WorkerLink& link, PendingEvent* ev);
   uint32_t nextSeq();

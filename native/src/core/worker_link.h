@@ -14,6 +14,8 @@
 // process.
 #pragma once
 
+#include <algorithm>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,6 +36,16 @@ enum class LinkCloseMode : uint8_t { None, AfterOutput, Now };
 constexpr uint32_t kRejectLingerMs = 1000;
 // Node's default writable high-water mark: the output bound is never under it.
 constexpr uint64_t kLinkHighWaterMark = 16 * 1024;
+
+// The most connect events in flight on a link: half its window (at least
+// one). The other half stays for clients already open, so during a connect
+// storm their messages still go at once.
+inline uint64_t openingShareOf(uint64_t window) { return std::max<uint64_t>(1, window / 2); }
+
+// While connects wait, the part of a link's window events of open clients
+// leave to them: a quarter (at least one), so a pool kept busy by open
+// clients still welcomes new ones.
+inline uint64_t openingReserveOf(uint64_t window) { return std::max<uint64_t>(1, window / 4); }
 
 class WorkerLink;
 
@@ -114,7 +126,19 @@ class WorkerLink {
 
   // ---- router state (event_router.cc reads and writes these)
   bool canSend() const { return state_ == LinkState::Open && credit > 0 && !outputBlocked; }
+  // A connect event may go now: credit, and less than half the window spent on connects.
+  bool canSendOpening() const { return canSend() && openingInFlight < openingShareOf(window); }
+  // Another event of an open client may go now: credit, and while connects
+  // wait, a quarter of the window left to them.
+  bool canSendOpen() const {
+    if (!canSend()) return false;
+    if (waitingOpening.empty()) return true;
+    uint64_t openInFlight = window - credit - openingInFlight;
+    return openInFlight < window - openingReserveOf(window);
+  }
   uint64_t credit = 0;
+  uint64_t window = 0;           // all the credit the worker granted: its window of events in flight
+  uint64_t openingInFlight = 0;  // connect events sent and not yet acknowledged (at most openingShareOf(window))
   bool credited = false;      // credit was granted at least once: only then are new clients pinned here
   bool draining = false;      // the worker asked for no new clients (reload)
   bool drainedSent = false;   // Drained was sent: the link is empty and gets no client any more
@@ -125,6 +149,10 @@ class WorkerLink {
   PendingEvent* unackedTail = nullptr;
   PinnedList pinned;    // clients pinned to this link
   WaitingList waiting;  // pinned clients with events waiting for credit (or for the output to drain)
+  // Pinned clients whose next event is a connect, waiting for credit or for
+  // the opening share: served after `waiting`, so a connect storm never keeps
+  // an open client's message behind it.
+  WaitingList waitingOpening;
 
   void addUnacked(PendingEvent* ev);
   // Takes ev out of the unacked map and list (it is not freed).

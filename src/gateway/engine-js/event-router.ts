@@ -33,7 +33,8 @@ const FAIR_SHARE = 64;
  * Invariants:
  * - A client with waiting events is in at most one waiting set: `#unrouted`
  *   (no usable link), `#laneWaiting` (its next event is a redelivery and the
- *   redelivery lane is busy) or the `waiting` set of the link it is pinned to.
+ *   redelivery lane is busy) or the `waiting` or `waitingOpening` set of the
+ *   link it is pinned to.
  *   In none of them only while it has events in flight on a draining link: it
  *   moves, with its waiting events, once those are acked (#settled).
  * - At most one redelivered event is in flight in the whole gateway (the
@@ -43,7 +44,12 @@ const FAIR_SHARE = 64;
  * - A client with unacked events is pinned, and all of them are on that link.
  * - A link with waiting clients has no credit left or its output is blocked
  *   (credit is spent on waiting clients as soon as it arrives), so a new event
- *   never overtakes one that waits.
+ *   never overtakes one that waits. Clients whose next event is a connect wait
+ *   apart (`waitingOpening`), also while half the link's window is spent on
+ *   connects, and are served after the others: a connect storm fills at most
+ *   half of a worker's window, and an open client's message goes at once.
+ *   While connects wait, open clients' events fill at most three quarters of
+ *   the window, so connects are never starved either (worker-link.ts).
  * - `held` = unacked + waiting over all links and clients; reading from clients
  *   pauses at maxHeld and resumes under maxHeld / 2; at 2 × maxHeld new
  *   connections are refused (`overloaded`).
@@ -108,6 +114,7 @@ export class EventRouter {
 
   credit(link: WorkerLink, credits: number): void {
     link.credit += credits;
+    link.window += credits;
     if (!link.credited && credits > 0) {
       link.credited = true;
       this.#routeUnrouted();
@@ -127,7 +134,10 @@ export class EventRouter {
       this.counters.eventsAcked++;
       const conn = ev.conn;
       conn.unacked--;
-      if (isOpening(ev.kind)) this.#openingDone(conn);
+      if (isOpening(ev.kind)) {
+        link.openingInFlight--;
+        this.#openingDone(conn);
+      }
       if (ev === this.#laneEvent) {
         this.#laneEvent = null;
         laneFreed = conn;
@@ -167,7 +177,9 @@ export class EventRouter {
       this.#laneEvent = null;
     }
     link.unacked.clear();
+    link.openingInFlight = 0;
     link.waiting.clear();
+    link.waitingOpening.clear();
     let redelivered = 0;
     for (const [conn, events] of returned) {
       conn.unacked = 0;
@@ -225,6 +237,7 @@ export class EventRouter {
   #unpin(conn: Connection, link: WorkerLink): void {
     link.pinned.delete(conn);
     link.waiting.delete(conn);
+    link.waitingOpening.delete(conn);
     conn.pinned = null;
     if (link.draining && conn.state !== ConnectionState.Closed) this.#moved(conn, link);
     if (link.draining) this.#checkDrained(link);
@@ -269,14 +282,17 @@ export class EventRouter {
   #redeliver(conn: Connection, link: WorkerLink): void {
     if (this.#laneEvent !== null) {
       link.waiting.delete(conn);
+      link.waitingOpening.delete(conn);
       this.#laneWaiting.add(conn);
       return;
     }
     if (!link.canSend) {
+      link.waitingOpening.delete(conn);
       link.waiting.add(conn);
       return;
     }
     link.waiting.delete(conn);
+    link.waitingOpening.delete(conn);
     const ev = conn.queue.shift()!;
     this.#laneEvent = ev;
     this.#send(link, ev);
@@ -304,11 +320,22 @@ export class EventRouter {
       this.#redeliver(conn, link);
       return;
     }
-    while (budget-- > 0 && link.canSend && conn.queue.length > 0 && !conn.queue.peek()!.redelivery) this.#send(link, conn.queue.shift()!);
-    if (conn.queue.length > 0) link.waiting.add(conn);
-    else {
+    for (; budget > 0 && conn.queue.length > 0; budget--) {
+      const next = conn.queue.peek()!;
+      if (next.redelivery || !(isOpening(next.kind) ? link.canSendOpening : link.canSendOpen)) break;
+      this.#send(link, conn.queue.shift()!);
+    }
+    const next = conn.queue.peek();
+    if (next === undefined) {
       link.waiting.delete(conn);
+      link.waitingOpening.delete(conn);
       this.#finishIfDone(conn);
+    } else if (isOpening(next.kind) && !next.redelivery) {
+      link.waiting.delete(conn);
+      link.waitingOpening.add(conn);
+    } else {
+      link.waitingOpening.delete(conn);
+      link.waiting.add(conn);
     }
   }
 
@@ -336,12 +363,25 @@ export class EventRouter {
     return best;
   }
 
-  /** Spends a link's credit on its waiting clients, a fair share each in turn. */
+  /**
+   * Spends a link's credit on its waiting clients, a fair share each in turn:
+   * first the open ones (up to three quarters of the window while connects
+   * wait), then those whose next event is a connect, while the opening share
+   * lasts.
+   */
   #serve(link: WorkerLink): void {
-    for (const conn of link.waiting) {
-      if (!link.canSend) return;
+    this.#serveSet(link, link.waiting, () => link.canSendOpen);
+    if (link.waitingOpening.size === 0) return;
+    this.#serveSet(link, link.waitingOpening, () => link.canSendOpening);
+    // No connect waits any more: the open clients may have the whole window again.
+    if (link.waitingOpening.size === 0) this.#serveSet(link, link.waiting, () => link.canSendOpen);
+  }
+
+  #serveSet(link: WorkerLink, waiting: Set<Connection>, canSend: () => boolean): void {
+    for (const conn of waiting) {
+      if (!canSend()) return;
       // Deleting and (in #route) re-adding moves the client to the back: round robin.
-      link.waiting.delete(conn);
+      waiting.delete(conn);
       if (link.draining && conn.unacked === 0) {
         this.#unpin(conn, link);
         this.#route(conn);
@@ -380,6 +420,7 @@ export class EventRouter {
     if (ev.payload.length > 0) ev.payload = frame.subarray(frame.length - ev.payload.length);
     link.unacked.set(ev.seq, ev);
     link.credit--;
+    if (isOpening(ev.kind)) link.openingInFlight++;
     conn.unacked++;
     this.waitingTotal--;
     this.unackedTotal++;

@@ -65,6 +65,24 @@ const REJECT_LINGER_MS = 1000;
  * first) — never the process. Output goes through the process's turn corker:
  * everything written to the link in one event-loop turn leaves in one write.
  */
+/**
+ * The most connect events in flight on a link: half its window (at least
+ * one). The other half stays for clients already open, so during a connect
+ * storm their messages still go at once.
+ */
+export function openingShareOf(window: number): number {
+  return Math.max(1, Math.floor(window / 2));
+}
+
+/**
+ * While connects wait, the part of a link's window events of open clients
+ * leave to them: a quarter (at least one), so a pool kept busy by open
+ * clients still welcomes new ones.
+ */
+export function openingReserveOf(window: number): number {
+  return Math.max(1, Math.floor(window / 4));
+}
+
 export class WorkerLink {
   state: LinkState = 'handshake';
   workerId: string | null = null;
@@ -73,6 +91,10 @@ export class WorkerLink {
   protocolVersion = 0;
   /** Events the worker still accepts before acknowledging some. */
   credit = 0;
+  /** All the credit the worker granted: its window of events in flight. */
+  window = 0;
+  /** Connect events sent and not yet acknowledged (at most half the window: openingShareOf). */
+  openingInFlight = 0;
   /** The worker has granted credit at least once: only then are new clients pinned here. */
   credited = false;
   /** The worker asked for no new clients (reload). */
@@ -87,6 +109,12 @@ export class WorkerLink {
   readonly pinned = new Set<Connection>();
   /** Pinned clients with events waiting for credit (or for the output to drain). */
   readonly waiting = new Set<Connection>();
+  /**
+   * Pinned clients whose next event is a connect, waiting for credit or for
+   * the opening share: served after `waiting`, so a connect storm never keeps
+   * an open client's message behind it.
+   */
+  readonly waitingOpening = new Set<Connection>();
 
   readonly #socket: Socket;
   readonly #handlers: LinkHandlers;
@@ -120,6 +148,19 @@ export class WorkerLink {
 
   get canSend(): boolean {
     return this.state === 'open' && this.credit > 0 && !this.outputBlocked;
+  }
+
+  /** A connect event may go now: credit, and less than half the window spent on connects. */
+  get canSendOpening(): boolean {
+    return this.canSend && this.openingInFlight < openingShareOf(this.window);
+  }
+
+  /** Another event of an open client may go now: credit, and while connects wait, a quarter of the window left to them. */
+  get canSendOpen(): boolean {
+    if (!this.canSend) return false;
+    if (this.waitingOpening.size === 0) return true;
+    const openInFlight = this.window - this.credit - this.openingInFlight;
+    return openInFlight < this.window - openingReserveOf(this.window);
   }
 
   /** Bytes written to the link and not yet taken by the kernel. */
