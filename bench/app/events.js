@@ -6,7 +6,7 @@
 //        one Session patch per event, bench/session-writes.js)
 //   u …  a private message through the uid index (sendToUid to the sender's own uid, bound at its first u)
 //   j    join the group "bench";  g …  sent to the group (sendToGroup; the sender, a member, gets its copy)
-import { Gateway } from 'gatehouse';
+import { Gateway } from 'gatehousejs';
 
 function text(message) {
   return typeof message === 'string' ? message : Buffer.from(message).toString('utf8');

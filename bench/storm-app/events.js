@@ -2,7 +2,7 @@
 // fixture (test/fixtures/apps/storm.ts): a welcome line on connect, "b …"
 // broadcast to every client, and "p …" lines echoed to their sender (the
 // open clients whose round trip the bench times during the storm).
-import { Gateway } from 'gatehouse';
+import { Gateway } from 'gatehousejs';
 
 export default {
   onConnect(clientId) {

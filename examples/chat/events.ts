@@ -3,7 +3,7 @@
  * rooms (`/join`, `/leave`, `#room:text`), `/who` and `/count`. The same handlers
  * serve the text listener (telnet/nc on 8480) and the WebSocket page (8481).
  */
-import { Gateway, type CloseContext, type EventContext, type EventsModule } from 'gatehouse';
+import { Gateway, type CloseContext, type EventContext, type EventsModule } from 'gatehousejs';
 
 const NAME = /^[A-Za-z0-9_-]{1,32}$/;
 const PRIVATE = /^([A-Za-z0-9_-]{1,32}):(.*)$/s;

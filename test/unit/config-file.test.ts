@@ -34,7 +34,7 @@ test('JSON, .js, .mjs and .cjs config files are read', async () => {
 
 test('TypeScript config files load through tsx, with types, enums and imports of other .ts files', async () => {
   const ts = `
-    import type { GatehouseConfig } from 'gatehouse';
+    import type { GatehouseConfig } from 'gatehousejs';
     import { THREADS } from './threads.ts';
     enum Protocol { Text = 'text' }
     interface Listener { protocol: string; port: number }
