@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { controlRequest } from '../control/client.js';
 import { controlSocketPath } from '../control/protocol.js';
 import { IMMEDIATE_STOP_MS } from '../supervisor/child-runtime.js';
-import { isAlive, listPidFiles, type PidEntry } from '../supervisor/pid-files.js';
+import { isAlive, listPidFiles, readPidFile, type PidEntry } from '../supervisor/pid-files.js';
 import { cleanRunDir } from '../supervisor/run-dir.js';
 import { requireRunning } from './app-state.js';
 
@@ -24,8 +24,12 @@ export async function stopCommand(config: ResolvedConfig, graceful: boolean, opt
   const end = Date.now() + deadlineMs + EXIT_MARGIN_MS;
   const known = new Map(live.map((e) => [e.pid, e]));
   const supervisor = live.find((e) => e.role === 'supervisor');
+  // An app started from code (start()) runs its supervisor in a process that outlives it:
+  // that supervisor is gone once its pid file is, and is never killed from here.
+  let embedded: PidEntry | null = null;
   if (supervisor) {
-    await ask(config, supervisor, graceful, deadlineMs);
+    const answer = await ask(config, supervisor, graceful, deadlineMs);
+    if ((answer as { embedded?: unknown } | null)?.embedded === true) embedded = supervisor;
   } else {
     const stages = graceful ? [['gateway'], ['worker'], null] : [null];
     for (const roles of stages) {
@@ -37,11 +41,15 @@ export async function stopCommand(config: ResolvedConfig, graceful: boolean, opt
   // Pid files appear for processes started meanwhile (a restart in flight): include them.
   for (;;) {
     for (const e of listPidFiles(config.runDir)) if (e.alive && !known.has(e.pid)) known.set(e.pid, e);
-    const alive = [...known.values()].filter((e) => isAlive(e.pid));
+    const alive = [...known.values()].filter((e) => (e === embedded ? readPidFile(config.runDir, e.name) === e.pid : isAlive(e.pid)));
     if (alive.length === 0) break;
     if (Date.now() > end) {
-      for (const e of alive) kill(e.pid, 'SIGKILL');
-      process.stderr.write(`gatehouse: killed ${alive.map((e) => `${e.name} (pid ${e.pid})`).join(', ')}: still running past the deadline\n`);
+      const killed = alive.filter((e) => e !== embedded);
+      for (const e of killed) kill(e.pid, 'SIGKILL');
+      if (killed.length > 0) process.stderr.write(`gatehouse: killed ${killed.map((e) => `${e.name} (pid ${e.pid})`).join(', ')}: still running past the deadline\n`);
+      if (embedded !== null && alive.includes(embedded)) {
+        process.stderr.write(`gatehouse: ${config.name}'s supervisor runs inside process ${embedded.pid} (started from code) and did not finish stopping by the deadline; that process is left alone\n`);
+      }
       await sleep(200);
       break;
     }
@@ -51,12 +59,14 @@ export async function stopCommand(config: ResolvedConfig, graceful: boolean, opt
   if (!options.quiet) process.stdout.write(`gatehouse: ${config.name} stopped\n`);
 }
 
-async function ask(config: ResolvedConfig, entry: PidEntry, graceful: boolean, deadlineMs: number): Promise<void> {
+/** Asks a process to stop on its control socket (its answer), else by signal (null). */
+async function ask(config: ResolvedConfig, entry: PidEntry, graceful: boolean, deadlineMs: number): Promise<unknown> {
   try {
-    await controlRequest(controlSocketPath(config.runDir, entry.name), 'stop', { graceful, deadlineMs }, 2000);
+    return await controlRequest(controlSocketPath(config.runDir, entry.name), 'stop', { graceful, deadlineMs }, 2000);
   } catch {
     // No control socket: SIGTERM is a graceful stop; a child without a supervisor stops at once on SIGINT.
     kill(entry.pid, graceful || entry.role === 'supervisor' ? 'SIGTERM' : 'SIGINT');
+    return null;
   }
 }
 

@@ -9,12 +9,16 @@ import type { Supervisor } from './supervisor.js';
  * The supervisor's control socket (`supervisor.ctl`): `status` (its own row,
  * readiness and children), `reload` (answers when the reload is done), and
  * `stop` (answers at once; the CLI then waits for every pid to go away).
+ * `embedded`: the supervisor runs inside a process that outlives the app
+ * (start() from code): `stop` says so, and the CLI then waits for the
+ * supervisor's pid file to go, not for the process.
  */
 export function startSupervisorControl(
   supervisor: Supervisor,
   config: ResolvedConfig,
   logger: Logger,
   onStopRequested: (graceful: boolean, deadlineMs: number | undefined) => void,
+  embedded = false,
 ): Promise<ControlServer> {
   return startControlServer(
     controlSocketPath(config.runDir, 'supervisor'),
@@ -38,6 +42,7 @@ export function startSupervisorControl(
           stopping: supervisor.stopping,
           reloading: supervisor.reloading,
           reloads: supervisor.reloads,
+          embedded,
           listeners: supervisor.listeners,
           children: supervisor.children(),
         },
@@ -47,7 +52,7 @@ export function startSupervisorControl(
         const graceful = req.graceful === true;
         const deadlineMs = typeof req.deadlineMs === 'number' && req.deadlineMs > 0 ? req.deadlineMs : undefined;
         setImmediate(() => onStopRequested(graceful, deadlineMs));
-        return { stopping: true, pid: process.pid, graceful };
+        return { stopping: true, pid: process.pid, graceful, embedded };
       },
     },
     logger,
