@@ -10,6 +10,14 @@ const HANDLER_NAMES = ['onWorkerStart', 'onWorkerStop', 'onConnect', 'onWebSocke
  */
 export async function loadEventsModule(path: string): Promise<EventsModule> {
   const ns = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  return eventsOf(ns, `events module ${path}`);
+}
+
+/**
+ * The handlers of a loaded module namespace (or of the module's default export
+ * given directly), bound to the object that holds them. `what` names it in errors.
+ */
+export function eventsOf(ns: Record<string, unknown>, what: string): EventsModule {
   const def = ns.default;
   const source = typeof def === 'object' && def !== null && HANDLER_NAMES.some((n) => n in def) ? (def as Record<string, unknown>) : ns;
   const events: Record<string, unknown> = {};
@@ -17,7 +25,7 @@ export async function loadEventsModule(path: string): Promise<EventsModule> {
     const handler = source[name];
     if (handler === undefined) continue;
     if (typeof handler !== 'function') {
-      throw new TypeError(`events module ${path}: ${name} must be a function, got ${typeof handler}`);
+      throw new TypeError(`${what}: ${name} must be a function, got ${typeof handler}`);
     }
     events[name] = (handler as (...args: unknown[]) => unknown).bind(source);
   }

@@ -34,7 +34,42 @@ export interface GatewayApiBackend {
   query(op: string, args: unknown[], gateway: string | null): Promise<unknown>;
 }
 
-let backend: GatewayApiBackend | null = null;
+/**
+ * Where the backend lives: on globalThis under a registered symbol, so that
+ * two copies of the package loaded in one thread (the framework's, and one in
+ * the app's own node_modules) share it — a handler's `Gateway` then works
+ * whichever copy it imported. A copy whose backend interface differs refuses
+ * to load, naming both. Bump BACKEND_VERSION whenever GatewayApiBackend changes.
+ */
+const BACKEND_KEY = Symbol.for('gatehousejs.gateway-api-backend');
+const BACKEND_VERSION = 1;
+
+interface BackendSlot {
+  readonly version: number;
+  /** The copy of this module that created the slot. */
+  readonly path: string;
+  backend: GatewayApiBackend | null;
+}
+
+/** The thread's backend slot: created by the first copy of the package loaded, shared by later ones of the same version. */
+export function claimBackendSlot(version = BACKEND_VERSION, path = import.meta.url): BackendSlot {
+  const holder = globalThis as unknown as Record<symbol, BackendSlot | undefined>;
+  const existing = holder[BACKEND_KEY];
+  if (existing === undefined) {
+    const created: BackendSlot = { version, path, backend: null };
+    Object.defineProperty(holder, BACKEND_KEY, { value: created, enumerable: false, writable: false, configurable: false });
+    return created;
+  }
+  if (existing.version !== version) {
+    throw new Error(
+      `two copies of gatehousejs are loaded whose Gateway API cannot be shared: ${existing.path} (backend version ${existing.version}) ` +
+        `and ${path} (backend version ${version}); make the app use one copy (remove its own gatehousejs, or install the same version)`,
+    );
+  }
+  return existing;
+}
+
+const slot = claimBackendSlot();
 
 /**
  * Ids per command when a list is split. Version 2 counts a list in a u16, but
@@ -53,10 +88,16 @@ function chunks<T>(list: readonly T[]): T[][] {
 
 /** Installs the thread's backend (or removes it, with null). Internal: not exported by the package. */
 export function setGatewayApiBackend(next: GatewayApiBackend | null): void {
-  backend = next;
+  slot.backend = next;
+}
+
+/** The backend installed in this thread, or null. */
+export function gatewayApiBackend(): GatewayApiBackend | null {
+  return slot.backend;
 }
 
 function need(method: string): GatewayApiBackend {
+  const backend = slot.backend;
   if (backend === null) {
     throw new Error(
       `Gateway.${method}: the Gateway API works only in a business worker's pool threads (handlers, their timers, onWorkerStart)`,
