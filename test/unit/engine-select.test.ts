@@ -19,7 +19,7 @@ import type { EngineEvent } from '../../src/gateway/engine.js';
 import { JsEngine } from '../../src/gateway/engine-js/js-engine.js';
 import type { AddonEngine, AddonEngineOptions, AddonEvent, NativeAddon } from '../../src/gateway/engine-native/addon.js';
 import { addonOptions } from '../../src/gateway/engine-native/addon-options.js';
-import { readStaticFiles as readStaticRoutes } from '../../src/transport/static-routes.js';
+import { readStaticFiles as readStaticRoutes } from '../../src/gateway/transport/static-routes.js';
 import { ADDON_PATH, loadAddonAt, loadNativeAddon, type AddonLoad } from '../../src/gateway/engine-native/loader.js';
 import { NativeEngine } from '../../src/gateway/engine-native/native-engine.js';
 import { createEngine, EngineSelectionError, selectEngine } from '../../src/gateway/engine-native/select-engine.js';

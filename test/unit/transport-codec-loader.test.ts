@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { loadClientCodec } from '../../src/transport/codec-loader.js';
+import { loadClientCodec } from '../../src/gateway/transport/codec-loader.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/codecs/${name}.js`, import.meta.url));
 

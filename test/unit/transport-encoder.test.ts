@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FrameOptions, ListenerConfig } from '../../src/config/types.js';
 import { PayloadKind } from '../../src/protocol/constants.js';
-import { createEncoder } from '../../src/transport/encoder.js';
+import { createEncoder } from '../../src/gateway/transport/encoder.js';
 import type { ClientCodec } from '../../src/types.js';
 import lineCodec from '../fixtures/codecs/line.js';
 import TotalLengthCodec from '../fixtures/codecs/total-length.js';

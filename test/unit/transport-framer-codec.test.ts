@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PayloadKind } from '../../src/protocol/constants.js';
-import { FramingError } from '../../src/transport/framer.js';
+import { FramingError } from '../../src/gateway/transport/framer.js';
 import type { ClientCodec } from '../../src/types.js';
 import lineCodec from '../fixtures/codecs/line.js';
 import TotalLengthCodec from '../fixtures/codecs/total-length.js';

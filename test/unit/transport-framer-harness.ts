@@ -2,7 +2,7 @@
 // records what a framer delivers, and ways to cut a byte stream into chunks.
 import type { FrameOptions, ListenerConfig, ListenerProtocol } from '../../src/config/types.js';
 import type { PayloadKind } from '../../src/protocol/constants.js';
-import { createFramer, type ClientFramer, type FramerSink } from '../../src/transport/framer.js';
+import { createFramer, type ClientFramer, type FramerSink } from '../../src/gateway/transport/framer.js';
 import type { ClientCodec } from '../../src/types.js';
 
 export type Delivery = { message: string; kind: PayloadKind } | { invalid: string; line: string };

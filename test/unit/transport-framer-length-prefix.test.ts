@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FrameOptions } from '../../src/config/types.js';
 import { PayloadKind } from '../../src/protocol/constants.js';
-import { FramingError } from '../../src/transport/framer.js';
+import { FramingError } from '../../src/gateway/transport/framer.js';
 import { chunksOf, deliveriesForEverySplit, feed, frameListener, listener, recordingFramer } from './transport-framer-harness.js';
 
 const binary = (message: string) => ({ message, kind: PayloadKind.Binary });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PayloadKind } from '../../src/protocol/constants.js';
-import { FramingError } from '../../src/transport/framer.js';
+import { FramingError } from '../../src/gateway/transport/framer.js';
 import { chunksOf, deliveriesForEverySplit, feed, listener, recordingFramer } from './transport-framer-harness.js';
 
 const text = (message: string) => ({ message, kind: PayloadKind.Text });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { contentTypeFor, createStaticRoutes } from '../../src/transport/static-routes.js';
+import { contentTypeFor, createStaticRoutes } from '../../src/gateway/transport/static-routes.js';
 
 interface Reply {
   status: number;

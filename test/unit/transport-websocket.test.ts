@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { normalizeAddress, readHandshake } from '../../src/transport/websocket-handshake.js';
+import { normalizeAddress, readHandshake } from '../../src/gateway/transport/websocket-handshake.js';
 import type { WebSocketHandshake } from '../../src/types.js';
 
 /** Sends a raw request to a real server and returns the handshake read from what Node parsed. */

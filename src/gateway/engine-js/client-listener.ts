@@ -1,6 +1,6 @@
 import type { ListenerConfig, ListenerProtocol } from '../../config/types.js';
-import { loadClientCodec } from '../../transport/codec-loader.js';
-import { createEncoder, type ClientEncoder } from '../../transport/encoder.js';
+import { loadClientCodec } from '../transport/codec-loader.js';
+import { createEncoder, type ClientEncoder } from '../transport/encoder.js';
 import type { ClientCodec } from '../../types.js';
 
 /**

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createStaticRoutes } from '../../transport/static-routes.js';
+import { createStaticRoutes } from '../transport/static-routes.js';
 import type { ClientListener } from './client-listener.js';
 
 export interface ClientServerHandlers {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Session } from '../../protocol/session-patch.js';
-import type { ClientFramer } from '../../transport/framer.js';
+import type { ClientFramer } from '../transport/framer.js';
 import type { ClientInfo } from '../../types.js';
 import type { ClientListener } from './client-listener.js';
 import { EventQueue } from './event-queue.js';

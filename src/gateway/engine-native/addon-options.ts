@@ -2,13 +2,13 @@
  * The addon's options from what the JS engine is given: the resolved
  * configuration, this gateway's id and index, and the tuning knobs. Static
  * route files are read here, once, with the rules and messages of
- * src/transport/static-routes.ts, so a bad route fails start() the same way
+ * src/gateway/transport/static-routes.ts, so a bad route fails start() the same way
  * with either engine.
  */
 import type { ListenerConfig } from '../../config/types.js';
 import { DEFAULT_MAX_FRAME_SIZE, HANDSHAKE_TIMEOUT_MS } from '../../protocol/constants.js';
 import { gatewayLinkPath } from '../../protocol/link-address.js';
-import { readStaticFiles } from '../../transport/static-routes.js';
+import { readStaticFiles } from '../transport/static-routes.js';
 import type { EngineOptions } from '../engine.js';
 import { DEFAULT_CLOSE_LINGER_MS, DEFAULT_LINK_OUTPUT_LIMIT, type JsEngineTuning } from '../engine-js/js-engine.js';
 import type { AddonEngineOptions, AddonListenerOptions } from './addon.js';

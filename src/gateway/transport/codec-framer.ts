@@ -1,4 +1,4 @@
-import type { ClientCodec } from '../types.js';
+import type { ClientCodec } from '../../types.js';
 import { FramingError, FramingFailure, messageTooLarge } from './framing-error.js';
 
 /** A decoded message: bytes, and whether decode() gave a string (text) or bytes (binary). */

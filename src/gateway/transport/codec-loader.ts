@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ClientCodec } from '../types.js';
+import type { ClientCodec } from '../../types.js';
 
 const CODEC_FUNCTIONS = ['input', 'decode', 'encode'] as const;
 

@@ -1,6 +1,6 @@
-import type { ListenerConfig } from '../config/types.js';
-import { PayloadKind } from '../protocol/constants.js';
-import type { ClientCodec } from '../types.js';
+import type { ListenerConfig } from '../../config/types.js';
+import { PayloadKind } from '../../protocol/constants.js';
+import type { ClientCodec } from '../../types.js';
 import { CodecFramer } from './codec-framer.js';
 import { judgeJsonLine } from './json-line.js';
 import { LengthPrefixFramer } from './length-prefix-framer.js';

@@ -1,4 +1,4 @@
-import type { FrameOptions } from '../config/types.js';
+import type { FrameOptions } from '../../config/types.js';
 import { FramingError, FramingFailure, messageTooLarge } from './framing-error.js';
 
 /**

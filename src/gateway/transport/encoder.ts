@@ -1,5 +1,5 @@
-import type { FrameOptions, ListenerConfig } from '../config/types.js';
-import type { ClientCodec } from '../types.js';
+import type { FrameOptions, ListenerConfig } from '../../config/types.js';
+import type { ClientCodec } from '../../types.js';
 
 /** Frames one message the app sends to clients of a listener. */
 export type ClientEncoder = (data: Buffer) => Buffer;
