@@ -1,7 +1,7 @@
 /**
  * Entry of a gateway process, forked by the supervisor as a cluster worker
  * (scheduling policy SCHED_NONE). The `engine` setting picks the engine
- * (engine-native/select-engine.ts). JS engine: client listeners' listen()
+ * (select-engine.ts). JS engine: client listeners' listen()
  * calls go through the cluster primary, which shares one listening socket per
  * port among the gateways. Native engine: each gateway binds its own sockets
  * with SO_REUSEPORT, on the ports the supervisor hands over
@@ -27,7 +27,7 @@ import { IMMEDIATE_STOP_MS, exitOnUncaughtErrors, startChildRuntime, type StopRe
 import { ENV_GATEWAY_BIND_PORTS, withBindPorts } from '../supervisor/gateway-ports.js';
 import type { GatewayReadyMessage, SupervisorToChild } from '../supervisor/ipc.js';
 import type { Engine } from './engine.js';
-import { createEngine, EngineSelectionError, engineSetting, selectEngine, type EngineChoice } from './engine-native/select-engine.js';
+import { createEngine, EngineSelectionError, engineSetting, selectEngine, type EngineChoice } from './select-engine.js';
 import { startOpsHttp, type OpsHttpServer } from './ops-http/ops-http.js';
 
 /** Immediate stop: clients are closed and links given this long to ack close events, then everything is destroyed. */

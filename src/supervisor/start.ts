@@ -17,7 +17,7 @@ import { loadConfig } from '../config/load.js';
 import { applyOverrides, attributeError, settingsFromEnv } from '../config/overrides.js';
 import type { GatehouseConfig, ResolvedConfig } from '../config/types.js';
 import { resolveConfig } from '../config/validate.js';
-import { EngineSelectionError, selectEngine } from '../gateway/engine-native/select-engine.js';
+import { EngineSelectionError, selectEngine } from '../gateway/select-engine.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { listPidFiles } from './pid-files.js';
 import { StartError } from './start-error.js';

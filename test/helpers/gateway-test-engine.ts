@@ -14,7 +14,8 @@ import { DEFAULT_FRAME, DEFAULT_GATEWAY, defaultWorker, systemMaxBacklog } from 
 import type { GatewayConfig, ListenerConfig, ListenerProtocol, ResolvedConfig } from '../../src/config/types.js';
 import { newGatewayId } from '../../src/protocol/client-id.js';
 import type { Engine, EngineAddresses } from '../../src/gateway/engine.js';
-import { JsEngine, type JsEngineTuning } from '../../src/gateway/engine-js/js-engine.js';
+import { JsEngine } from '../../src/gateway/engine-js/js-engine.js';
+import type { EngineTuning } from '../../src/gateway/engine-tuning.js';
 import { NativeEngine } from '../../src/gateway/engine-native/native-engine.js';
 import { FakeWorker, waitFor, type FakeWorkerOptions } from './fake-worker.js';
 
@@ -39,7 +40,7 @@ export interface TestEngineOptions {
   listeners?: ListenerConfig[];
   gateway?: Partial<GatewayConfig>;
   secretKey?: string | null;
-  tuning?: JsEngineTuning;
+  tuning?: EngineTuning;
 }
 
 export interface LogLine {

@@ -22,7 +22,7 @@ import { addonOptions } from '../../src/gateway/engine-native/addon-options.js';
 import { readStaticFiles as readStaticRoutes } from '../../src/gateway/transport/static-routes.js';
 import { ADDON_PATH, loadAddonAt, loadNativeAddon, type AddonLoad } from '../../src/gateway/engine-native/loader.js';
 import { NativeEngine } from '../../src/gateway/engine-native/native-engine.js';
-import { createEngine, EngineSelectionError, selectEngine } from '../../src/gateway/engine-native/select-engine.js';
+import { createEngine, EngineSelectionError, selectEngine } from '../../src/gateway/select-engine.js';
 import { newGatewayId } from '../../src/protocol/client-id.js';
 import { bindPortsFrom, needsSharedPorts, withBindPorts } from '../../src/supervisor/gateway-ports.js';
 import { fixtureApp, startCluster, type LogLine } from '../helpers/cluster.js';

@@ -11,6 +11,7 @@ import type {
   EngineStats,
   ListConnectionsOptions,
 } from '../engine.js';
+import { DEFAULT_CLOSE_LINGER_MS, DEFAULT_LINK_OUTPUT_LIMIT, type EngineTuning } from '../engine-tuning.js';
 import { ClientLifecycle } from './client-lifecycle.js';
 import { ClientListener } from './client-listener.js';
 import { ClientOutput, WS_GOING_AWAY } from './client-output.js';
@@ -26,24 +27,10 @@ import { QueryHandler } from './query-handler.js';
 import { WorkerLink, type LinkHandlers } from './worker-link.js';
 
 /** Knobs of the JS engine that are not configuration (tests turn them down). */
-export interface JsEngineTuning {
-  /** Unsent bytes on a link beyond which no more events go to it until it drains. Default 4 MiB. */
-  linkOutputLimit?: number;
-  /** Default HANDSHAKE_TIMEOUT_MS (5 s, docs/protocol.md). */
-  handshakeTimeoutMs?: number;
-  /** Largest frame accepted from a worker. Default DEFAULT_MAX_FRAME_SIZE (16 MiB). */
-  maxLinkFrameSize?: number;
-  /** After a graceful close, a TCP client that has not closed its end is destroyed after this long. Default 5 s. */
-  closeLingerMs?: number;
-}
-
 export interface JsEngineOptions extends EngineOptions {
-  tuning?: JsEngineTuning;
+  tuning?: EngineTuning;
 }
 
-/** Tuning defaults, shared by the native engine's options. */
-export const DEFAULT_LINK_OUTPUT_LIMIT = 4 * 1024 * 1024;
-export const DEFAULT_CLOSE_LINGER_MS = 5000;
 const STOP_POLL_MS = 10;
 /** Clients closed per event-loop turn during a graceful stop. */
 const CLOSE_BATCH = 500;

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_FRAME_SIZE, HANDSHAKE_TIMEOUT_MS } from '../../protocol/con
 import { gatewayLinkPath } from '../../protocol/link-address.js';
 import { readStaticFiles } from '../transport/static-routes.js';
 import type { EngineOptions } from '../engine.js';
-import { DEFAULT_CLOSE_LINGER_MS, DEFAULT_LINK_OUTPUT_LIMIT, type JsEngineTuning } from '../engine-js/js-engine.js';
+import { DEFAULT_CLOSE_LINGER_MS, DEFAULT_LINK_OUTPUT_LIMIT, type EngineTuning } from '../engine-tuning.js';
 import type { AddonEngineOptions, AddonListenerOptions } from './addon.js';
 
 
@@ -31,7 +31,7 @@ async function listenerOptions(l: ListenerConfig): Promise<AddonListenerOptions>
 }
 
 /** Everything gh::EngineOptions holds, from the same inputs as a JsEngine. */
-export async function addonOptions(options: EngineOptions, tuning: JsEngineTuning = {}): Promise<AddonEngineOptions> {
+export async function addonOptions(options: EngineOptions, tuning: EngineTuning = {}): Promise<AddonEngineOptions> {
   const { config, index } = options;
   const g = config.gateway;
   const listeners: AddonListenerOptions[] = [];

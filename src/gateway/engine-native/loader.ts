@@ -1,6 +1,6 @@
 /**
  * Loads the native addon once per process. A missing or broken build is not an
- * error here: the caller (select-engine.ts) decides between falling back to
+ * error here: the caller (../select-engine.ts) decides between falling back to
  * the JS engine and refusing to start, and says why using `reason`.
  */
 import { existsSync } from 'node:fs';

@@ -9,14 +9,14 @@ import type {
   EngineStats,
   ListConnectionsOptions,
 } from '../engine.js';
-import type { JsEngineTuning } from '../engine-js/js-engine.js';
+import type { EngineTuning } from '../engine-tuning.js';
 import type { AddonEngine, AddonEvent, NativeAddon } from './addon.js';
 import { addonOptions } from './addon-options.js';
 import { loadNativeAddon } from './loader.js';
 
 export interface NativeEngineOptions extends EngineOptions {
   /** The same knobs as the JS engine's, with the same defaults. */
-  tuning?: JsEngineTuning;
+  tuning?: EngineTuning;
   /** The loaded addon; default: build/Release/gatehouse.node (the constructor throws when it cannot be loaded). */
   addon?: NativeAddon;
 }

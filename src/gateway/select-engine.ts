@@ -7,12 +7,12 @@
  *   refuses to start (fatal, exit 1) rather than silently running another;
  * - 'js': the JS engine.
  */
-import type { EngineSetting, ResolvedConfig } from '../../config/types.js';
-import type { Engine } from '../engine.js';
-import { JsEngine, type JsEngineOptions } from '../engine-js/js-engine.js';
-import type { NativeAddon } from './addon.js';
-import { loadNativeAddon, type AddonLoad } from './loader.js';
-import { NativeEngine } from './native-engine.js';
+import type { EngineSetting, ResolvedConfig } from '../config/types.js';
+import type { Engine } from './engine.js';
+import { JsEngine, type JsEngineOptions } from './engine-js/js-engine.js';
+import type { NativeAddon } from './engine-native/addon.js';
+import { loadNativeAddon, type AddonLoad } from './engine-native/loader.js';
+import { NativeEngine } from './engine-native/native-engine.js';
 
 export type EngineKind = 'native' | 'js';
 
