@@ -12,12 +12,13 @@ import type {
   ListConnectionsOptions,
 } from '../engine.js';
 import { DEFAULT_CLOSE_LINGER_MS, DEFAULT_LINK_OUTPUT_LIMIT, type EngineTuning } from '../engine-tuning.js';
+import { stopEngine, type StoppableEngine } from '../stop-sequence.js';
 import { ClientLifecycle } from './client-lifecycle.js';
 import { ClientListener } from './client-listener.js';
-import { ClientOutput, WS_GOING_AWAY } from './client-output.js';
+import { ClientOutput } from './client-output.js';
 import { createClientServer, listenClientServer, stopClientServer } from './client-servers.js';
 import { CommandExecutor } from './command-executor.js';
-import { ConnectionState } from './connection.js';
+import { ConnectionState, type Connection } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import { Counters } from './counters.js';
 import { EventRouter } from './event-router.js';
@@ -31,9 +32,6 @@ export interface JsEngineOptions extends EngineOptions {
   tuning?: EngineTuning;
 }
 
-const STOP_POLL_MS = 10;
-/** Clients closed per event-loop turn during a graceful stop. */
-const CLOSE_BATCH = 500;
 
 /**
  * The pure-JS gateway engine: node:net and ws for clients, Unix/TCP sockets for
@@ -266,59 +264,42 @@ export class JsEngine implements Engine {
     },
   };
 
-  /**
-   * Graceful stop, every phase bounded by the deadline:
-   * 1. stop accepting (clients and links) and stop reading from clients; the
-   *    events already read (in flight and waiting) are handled by the live
-   *    workers, for at most graceMs;
-   * 2. close the clients CLOSE_BATCH per event-loop turn: queued output first,
-   *    then TCP end or WebSocket 1001 'gateway stopping'; reading resumes so
-   *    their FIN is seen (what they still send is routed like any event);
-   * 3. the links stay open until the close events are acked, then close;
-   * 4. at the deadline whatever is left is destroyed, and events still held
-   *    are logged with their count (the workers never saw them).
-   */
+  /** The shared stop sequence (../stop-sequence.ts) on this engine's pieces. */
   async #stop(graceMs: number, timeoutMs: number): Promise<void> {
-    const start = Date.now();
-    const deadline = start + timeoutMs;
-    // Keep the last part of the budget for closing: links and sockets.
-    const closeBy = deadline - Math.min(200, Math.floor(timeoutMs / 10));
     const router = this.#router;
-    const held = (): number => router.unackedTotal + router.waitingTotal;
-    this.#closeServers();
-    this.#readsHeld = true;
-    this.#lifecycle.setReadsPaused(true);
-    await waitUntil(() => held() === 0 || router.links.size === 0, Math.min(start + graceMs, closeBy));
-    const phase1Held = held();
-
-    this.#readsHeld = false;
-    const clients = [...this.#table.online.values()];
-    for (let i = 0; i < clients.length; i += CLOSE_BATCH) {
-      for (const conn of clients.slice(i, i + CLOSE_BATCH)) {
-        this.#output.end(conn, 'gateway stopping', WS_GOING_AWAY);
-        this.#output.resume(conn);
-      }
-      // One batch per turn: the closes' writes go out and the loop stays responsive.
-      if (i + CLOSE_BATCH < clients.length) await new Promise((r) => setImmediate(r));
-    }
-    // Let the workers hear about the closes while their links are still open.
-    await waitUntil(() => (this.#table.size === 0 && held() === 0) || router.links.size === 0, closeBy);
-    const unhandled = held();
-    if (unhandled > 0) {
-      this.#logger.warn(
-        { events: unhandled, unacked: router.unackedTotal, waiting: router.waitingTotal, links: router.links.size, heldBeforeClosing: phase1Held },
-        'stopping with events no worker acknowledged (their clients are closed; the events are dropped)',
-      );
-    }
-    for (const link of [...this.#links]) link.close('gateway stopping');
-    await waitUntil(() => this.#table.size === 0, deadline);
-    for (const conn of [...this.#table.online.values()]) this.#output.destroy(conn, 'gateway stopping');
-    for (const conn of [...this.#table.online.values(), ...this.#table.closing.values()]) {
-      if (conn.lingerTimer !== null) clearTimeout(conn.lingerTimer);
-      if (conn.state !== ConnectionState.Closed) conn.socket.destroy();
-    }
-    // A destroyed socket reports 'close' a turn later.
-    await waitUntil(() => this.#table.size === 0, Date.now() + 100);
+    const table = this.#table;
+    let toClose: Connection[] | null = null;
+    const steps: StoppableEngine = {
+      stopAccepting: () => this.#closeServers(),
+      setReadsHeld: (held) => {
+        this.#readsHeld = held;
+        // Released, reading resumes per client as it is closed (its FIN must be seen).
+        if (held) this.#lifecycle.setReadsPaused(true);
+      },
+      heldEvents: () => router.unackedTotal + router.waitingTotal,
+      linkCount: () => router.links.size,
+      connectionCount: () => table.size,
+      trackedCount: () => table.size + table.closing.size,
+      closeClients: (max, reason, wsCode) => {
+        toClose ??= [...table.online.values()];
+        for (const conn of toClose.splice(0, max)) {
+          this.#output.end(conn, reason, wsCode);
+          this.#output.resume(conn);
+        }
+        return toClose.length;
+      },
+      closeLinks: (reason) => {
+        for (const link of [...this.#links]) link.close(reason);
+      },
+      destroyAll: (reason) => {
+        for (const conn of [...table.online.values()]) this.#output.destroy(conn, reason);
+        for (const conn of [...table.online.values(), ...table.closing.values()]) {
+          if (conn.lingerTimer !== null) clearTimeout(conn.lingerTimer);
+          if (conn.state !== ConnectionState.Closed) conn.socket.destroy();
+        }
+      },
+    };
+    await stopEngine(steps, graceMs, timeoutMs, this.#logger, () => ({ unacked: router.unackedTotal, waiting: router.waitingTotal }));
   }
 
   #closeServers(): void {
@@ -327,8 +308,4 @@ export class JsEngine implements Engine {
     this.#servers = [];
     this.#linkServer?.close();
   }
-}
-
-async function waitUntil(done: () => boolean, deadline: number): Promise<void> {
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, STOP_POLL_MS));
 }

@@ -13,6 +13,7 @@ import type { EngineTuning } from '../engine-tuning.js';
 import type { AddonEngine, AddonEvent, NativeAddon } from './addon.js';
 import { addonOptions } from './addon-options.js';
 import { loadNativeAddon } from './loader.js';
+import { stopEngine } from '../stop-sequence.js';
 
 export interface NativeEngineOptions extends EngineOptions {
   /** The same knobs as the JS engine's, with the same defaults. */
@@ -21,10 +22,6 @@ export interface NativeEngineOptions extends EngineOptions {
   addon?: NativeAddon;
 }
 
-const STOP_POLL_MS = 10;
-/** Clients closed per event-loop turn during a graceful stop (as the JS engine). */
-const CLOSE_BATCH = 500;
-const WS_GOING_AWAY = 1001;
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
 const ZERO_STATS: Omit<EngineStats, 'gatewayId'> = {
@@ -152,53 +149,17 @@ export class NativeEngine implements Engine {
     }
   }
 
-  /**
-   * JsEngine#stop's phases on the addon's primitives, every one bounded by the deadline:
-   * 1. stop accepting, hold reads; the events already read are handled by the live workers, for at most graceMs;
-   * 2. close the clients CLOSE_BATCH per event-loop turn (queued output first, then FIN / WebSocket 1001);
-   * 3. the links stay open until the close events are acked, then close;
-   * 4. at the deadline whatever is left is destroyed, and events still held are logged with their count.
-   */
+  /** The shared stop sequence (../stop-sequence.ts) on the addon's engine, which offers exactly its steps. */
   async #stop(graceMs: number, timeoutMs: number): Promise<void> {
-    const start = Date.now();
-    const deadline = start + timeoutMs;
-    const closeBy = deadline - Math.min(200, Math.floor(timeoutMs / 10));
     await this.#starting?.catch(() => {});
     const e = this.#engine;
     if (e === null) return;
-    e.stopAccepting();
-    e.setReadsHeld(true);
-    await waitUntil(() => e.heldEvents() === 0 || e.linkCount() === 0, Math.min(start + graceMs, closeBy));
-    const phase1Held = e.heldEvents();
-
-    e.setReadsHeld(false);
-    // Bounded by the count at the start: nothing new can arrive after stopAccepting.
-    let open = e.connectionCount();
-    for (let rounds = Math.ceil(open / CLOSE_BATCH); open > 0 && rounds > 0; rounds--) {
-      open = e.closeClients(CLOSE_BATCH, 'gateway stopping', WS_GOING_AWAY);
-      // One batch per turn: the closes' writes go out and the loop stays responsive.
-      if (open > 0) await new Promise((r) => setImmediate(r));
-    }
-    // Let the workers hear about the closes while their links are still open.
-    await waitUntil(() => (e.connectionCount() === 0 && e.heldEvents() === 0) || e.linkCount() === 0, closeBy);
-    const unhandled = e.heldEvents();
-    if (unhandled > 0) {
+    await stopEngine(e, graceMs, timeoutMs, this.#logger, () => {
       const s = e.stats();
-      this.#logger.warn(
-        { events: unhandled, unacked: s.eventsUnacked, waiting: s.eventsWaiting, links: e.linkCount(), heldBeforeClosing: phase1Held },
-        'stopping with events no worker acknowledged (their clients are closed; the events are dropped)',
-      );
-    }
-    e.closeLinks('gateway stopping');
-    await waitUntil(() => e.connectionCount() === 0, deadline);
-    e.destroyAll('gateway stopping');
-    await waitUntil(() => e.trackedCount() === 0, Date.now() + 100);
+      return { unacked: s.eventsUnacked, waiting: s.eventsWaiting };
+    });
     this.#finalStats = e.stats();
     this.#engine = null;
     this.#onEvents(e.close());
   }
-}
-
-async function waitUntil(done: () => boolean, deadline: number): Promise<void> {
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, STOP_POLL_MS));
 }
