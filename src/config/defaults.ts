@@ -60,7 +60,9 @@ export function defaultWorker(): WorkerConfig {
 export const DEFAULT_REGISTER: RegisterConfig = {
   embedded: true,
   host: '127.0.0.1',
-  port: 1236,
+  // 0: the system chooses, so two apps on one machine never collide; a register that
+  // workers on other machines use gets a fixed port (docs/register.md).
+  port: 0,
   addresses: [],
 };
 

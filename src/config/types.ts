@@ -86,7 +86,7 @@ export interface RegisterConfig {
   embedded: boolean;
   /** Where the embedded register listens. Default '127.0.0.1'. */
   host: string;
-  /** Port of the embedded register; 0 lets the system choose. Default 1236. */
+  /** Port of the embedded register; 0 (the default) lets the system choose. */
   port: number;
   /** Registers ("host:port") gateways announce to and workers learn from; [] means the embedded one. */
   addresses: string[];

@@ -133,3 +133,19 @@ test('bad input is refused with a clear error, naming the setting, and nothing s
 
   assert.equal(existsSync(join(dir, 'run', 'supervisor.pid')), false, 'nothing was started');
 });
+
+test('two apps with the default register settings run side by side on one machine (each embedded register gets its own port)', async () => {
+  const dirs = [newApp().dir, newApp().dir];
+  const both = await Promise.all(
+    dirs.map((dir, i) =>
+      start({ name: `side-${i}-${process.pid}`, events: './events.mjs', runDir: './run', logLevel: 'error', listeners: [{ name: 'tcp', protocol: 'text', host: '127.0.0.1', port: 0 }] }, { dir }),
+    ),
+  );
+  running.push(...both);
+  for (const [i, app] of both.entries()) {
+    const c = await LineClient.connect(app.ports.tcp!, { label: `app ${i}` });
+    c.send(`hello ${i}`);
+    assert.equal(await c.next(5000), `v1:hello ${i}`);
+  }
+  await Promise.all(both.map((a) => a.stop()));
+});

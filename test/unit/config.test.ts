@@ -25,7 +25,7 @@ test('defaults are filled in and paths resolved against the app directory', () =
   assert.equal(c.stopTimeout, 10000);
   assert.equal(c.reloadTimeout, 30000);
   assert.equal(c.worker.processTimeout, 30000);
-  assert.deepEqual(c.register, { embedded: true, host: '127.0.0.1', port: 1236, addresses: [] });
+  assert.deepEqual(c.register, { embedded: true, host: '127.0.0.1', port: 0, addresses: [] });
 });
 
 test('settings that are right are accepted as written', () => {
@@ -44,7 +44,7 @@ test('settings that are right are accepted as written', () => {
   assert.deepEqual(c.register.addresses, ['[::1]:1236', '10.0.0.5:1236']);
   assert.deepEqual(c.worker.gateways, ['gw.example:7300']);
   // The register and a listener may share a port number on different hosts.
-  const apart = resolveConfig({ ...base, listeners: [{ protocol: 'text', port: 1236, host: '10.0.0.1' }] }, '/srv/app');
+  const apart = resolveConfig({ ...base, listeners: [{ protocol: 'text', port: 1236, host: '10.0.0.1' }], register: { port: 1236 } }, '/srv/app');
   assert.equal(apart.register.port, 1236);
 });
 
