@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "core/testing/core_fakes.h"
+#include "../test/support/core_fakes.h"
 
 using namespace gh;
 using namespace gh::testing;

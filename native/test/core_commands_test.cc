@@ -1,6 +1,6 @@
 // Commands from worker links: every op, encoding once per listener, gone
 // clients, malformed heads closing the link, session patch rules.
-#include "core/testing/core_fakes.h"
+#include "support/core_fakes.h"
 #include "harness.h"
 
 using namespace gh;

@@ -1,6 +1,6 @@
 // Flow control through GatewayCore: drain/Drained (also under a constant
 // stream), read pausing and resuming, reads held, refusal, link output stalls.
-#include "core/testing/core_fakes.h"
+#include "support/core_fakes.h"
 #include "harness.h"
 
 using namespace gh;

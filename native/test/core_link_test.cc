@@ -1,6 +1,6 @@
 // WorkerLink through GatewayCore: the handshake (HMAC both ways, versions,
 // timeout), frames allowed per state, malformed frames closing the link only.
-#include "core/testing/core_fakes.h"
+#include "support/core_fakes.h"
 #include "harness.h"
 
 using namespace gh;

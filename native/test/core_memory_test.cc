@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "core/testing/core_fakes.h"
+#include "support/core_fakes.h"
 #include "harness.h"
 
 using namespace gh;

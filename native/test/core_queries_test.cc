@@ -1,6 +1,6 @@
 // Queries: every op with the JS result shapes and key orders, argument
 // errors (status 1, the link stays), unknown ops, stats, connection rows.
-#include "core/testing/core_fakes.h"
+#include "support/core_fakes.h"
 #include "harness.h"
 
 using namespace gh;

@@ -1,6 +1,6 @@
 // The event router through GatewayCore: events and their sections, pinning,
 // credit, acks, fairness, the redelivery lane and poison events.
-#include "core/testing/core_fakes.h"
+#include "support/core_fakes.h"
 #include "harness.h"
 
 using namespace gh;

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "engine/engine.h"
-#include "engine/testing/peers.h"
+#include "support/peers.h"
 #include "harness.h"
 
 using namespace gh;

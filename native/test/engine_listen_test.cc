@@ -19,7 +19,7 @@
 #endif
 
 #include "engine/engine.h"
-#include "engine/testing/peers.h"
+#include "support/peers.h"
 #include "harness.h"
 
 using namespace gh;
