@@ -7,7 +7,8 @@
  * connections than the full bench (RSS at 10,000 moves by ±50 B a run).
  *
  *   node bench/memory.js [--engines native,js] [--connections 19000] [--protocol text]
- *                        [--heap-snapshot] [--set KEY=VALUE ...] [--name memory] [--time-limit 300]
+ *                        [--heap-snapshot] [--v8-spaces] [--set KEY=VALUE ...] [--settle-ms 2000]
+ *                        [--name memory] [--time-limit 300]
  *
  * Per connection it reports: RSS (VmRSS, what bench/run.js quotes); anonymous
  * resident memory split into the brk heap (glibc's main arena: the native
@@ -16,7 +17,9 @@
  * stopped process; "—" without gdb). With --heap-snapshot the gateway runs
  * with --heapsnapshot-signal and writes a snapshot before and after the
  * crowd; the report lists the constructors whose count or size grew by at
- * least one per 10 connections. Results: bench/results/<date>-<name>-<n>.md and .json.
+ * least one per 10 connections. With --v8-spaces the gateway also reports
+ * V8's heap (bench/lib/v8-spaces-probe.js): memory committed (physical) and
+ * used, whole and for the new and old spaces. Results: bench/results/<date>-<name>-<n>.md and .json.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ import { buildLoadgen, Loader } from './lib/loadgen.js';
 import { freePort, rssBytes, sleep } from './lib/proc.js';
 import { newResultBase } from './lib/results-file.js';
 import { describeRun, guardRun, requireBuild } from './lib/run-guard.js';
+import { fileURLToPath } from 'node:url';
 import { GatehouseTarget } from './lib/targets.js';
 
 const { values } = parseArgs({
@@ -34,6 +38,9 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '19000' },
     protocol: { type: 'string', default: 'text' },
     'heap-snapshot': { type: 'boolean', default: false },
+    'v8-spaces': { type: 'boolean', default: false },
+    /** How long after the last connection the second sample is taken (bench/run.js: 2 s; V8 shrinks its new space later). */
+    'settle-ms': { type: 'string', default: '2000' },
     /** More configuration for the app (gatehouse start --set), e.g. listeners.0.backlog=511. */
     set: { type: 'string', multiple: true, default: [] },
     name: { type: 'string', default: 'memory' },
@@ -44,7 +51,7 @@ const { values } = parseArgs({
 const connections = Number(values.connections);
 // One loader holds at most ~19,000 sockets (the open-file limit is 20,000 per process); 1000 per source address.
 const loaders = Math.max(2, Math.ceil(connections / 15000));
-const settleMs = 2000;
+const settleMs = Number(values['settle-ms']);
 
 requireBuild();
 buildLoadgen();
@@ -84,9 +91,33 @@ function mallocInUse(pid) {
   return m ? { inUse: Number(m[2]) + Number(m[3]), fromSystem: Number(m[1]) + Number(m[3]) } : { inUse: null, fromSystem: null };
 }
 
-function sample(pid) {
+const V8_PROBE = fileURLToPath(new URL('./lib/v8-spaces-probe.js', import.meta.url));
+
+/** V8's heap statistics from the gateway (SIGWINCH to bench/lib/v8-spaces-probe.js), or null when not asked for. */
+async function v8Spaces(pid, dir) {
+  if (!values['v8-spaces']) return null;
+  const known = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGWINCH');
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    await sleep(100);
+    const file = readdirSync(dir).find((f) => f.startsWith(`v8-${pid}-`) && !known.has(f));
+    if (file) {
+      await sleep(100);
+      return JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    }
+  }
+  throw new Error('no V8 heap statistics from the gateway within 10 s');
+}
+
+async function sample(pid, dir) {
+  // V8 first: gdb stops the process, and the reply must not wait on it.
+  const v8 = await v8Spaces(pid, dir);
   const m = mallocInUse(pid);
-  return { rss: rssBytes(pid), ...residentByKind(pid), malloc: m.inUse, mallocArena: m.fromSystem };
+  return {
+    rss: rssBytes(pid), ...residentByKind(pid), malloc: m.inUse, mallocArena: m.fromSystem,
+    v8Physical: v8?.physical ?? null, v8Used: v8?.used ?? null,
+    v8NewPhysical: v8?.spaces.new_space?.physical ?? null, v8OldPhysical: v8?.spaces.old_space?.physical ?? null,
+  };
 }
 
 /** Constructor name → { count, selfSize } from a .heapsnapshot file. */
@@ -134,7 +165,13 @@ for (const engine of values.engines.split(',')) {
   const sets = [`listeners.0.protocol=${values.protocol}`, `listeners.0.port=${port}`, ...values.set];
   const target = new GatehouseTarget({ engine, protocol: values.protocol, port, opsPort: await freePort(), sets });
   // Snapshots go to the run directory, removed with it.
-  if (values['heap-snapshot']) target.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${target.runDir}`.trim();
+  const nodeOptions = [process.env.NODE_OPTIONS ?? ''];
+  if (values['heap-snapshot']) nodeOptions.push(`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${target.runDir}`);
+  if (values['v8-spaces']) {
+    nodeOptions.push(`--import ${V8_PROBE}`);
+    target.env.BENCH_V8_DIR = target.runDir;
+  }
+  target.env.NODE_OPTIONS = nodeOptions.join(' ').trim();
   const crowd = [];
   const run = { engine, protocol: values.protocol, connections };
   try {
@@ -143,7 +180,7 @@ for (const engine of values.engines.split(',')) {
     await sleep(1000);
     const cwd = target.runDir;
     const snapBefore = values['heap-snapshot'] ? await heapSnapshot(target.pid, cwd) : null;
-    const before = sample(target.pid);
+    const before = await sample(target.pid, cwd);
     const per = Math.ceil(connections / loaders);
     for (let k = 0, left = connections; left > 0; k++, left -= per) {
       crowd.push(new Loader({ port, proto: values.protocol, conns: Math.min(per, left), srcFirst: `127.${k + 1}.0.1`, perSrc: 1000 }));
@@ -152,12 +189,16 @@ for (const engine of values.engines.split(',')) {
     const open = ready.reduce((n, r) => n + r.connected, 0);
     if (open !== connections) throw new Error(`only ${open} of ${connections} connections opened`);
     await sleep(settleMs);
-    const after = sample(target.pid);
+    const after = await sample(target.pid, cwd);
     const perConn = (k) => (before[k] === null || after[k] === null ? null : Math.round((after[k] - before[k]) / connections));
-    run.perConnection = { rss: perConn('rss'), brkHeap: perConn('heap'), otherAnon: perConn('anon'), file: perConn('file'), malloc: perConn('malloc'), mallocArena: perConn('mallocArena') };
+    run.perConnection = { rss: perConn('rss'), brkHeap: perConn('heap'), otherAnon: perConn('anon'), file: perConn('file'), malloc: perConn('malloc'), mallocArena: perConn('mallocArena'),
+      v8Physical: perConn('v8Physical'), v8Used: perConn('v8Used'), v8NewPhysical: perConn('v8NewPhysical'), v8OldPhysical: perConn('v8OldPhysical') };
     run.before = before;
     run.after = after;
     log(`  RSS ${perConn('rss')} B/conn (brk heap ${perConn('heap')}, other anon ${perConn('anon')}, file ${perConn('file')}); malloc in use ${perConn('malloc') ?? '—'} B/conn (arenas ${perConn('mallocArena') ?? '—'})`);
+    if (values['v8-spaces']) {
+      log(`  V8 heap committed ${perConn('v8Physical')} B/conn (new space ${perConn('v8NewPhysical')}, old space ${perConn('v8OldPhysical')}), used ${perConn('v8Used')}`);
+    }
     if (snapBefore) {
       const snapAfter = await heapSnapshot(target.pid, cwd);
       const [a, b] = [snapshotTotals(snapBefore), snapshotTotals(snapAfter)];
@@ -194,8 +235,8 @@ const fmt = (n) => (n === null || n === undefined ? '—' : Math.round(n).toLoca
 const md = [`# Memory per idle connection ${date} (${values.name})`, '',
   `Tree ${results.provenance.gitHead?.slice(0, 10) ?? '?'}${results.provenance.dirty ? ' (uncommitted changes)' : ''}; native addon built ${results.provenance.addonBuiltAt ?? 'never'}. Machine ${Math.round(results.machine.backgroundBusy * 100)}% busy before.`,
   `${fmt(connections)} idle ${values.protocol} connections from ${loaders} loaders${values.set.length > 0 ? ` (--set ${values.set.join(' ')})` : ''}; sampled 1 s after start and ${settleMs / 1000} s after the last connected. Bytes per connection:`, '',
-  '| engine | RSS | brk heap | other anon | file | malloc in use | malloc arenas | JS heap (snapshot) |', '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.runs.map((r) => (r.error ? `| ${r.engine} | failed: ${r.error} | | | | | | |` : `| ${r.engine} | ${fmt(r.perConnection.rss)} | ${fmt(r.perConnection.brkHeap)} | ${fmt(r.perConnection.otherAnon)} | ${fmt(r.perConnection.file)} | ${fmt(r.perConnection.malloc)} | ${fmt(r.perConnection.mallocArena)} | ${r.jsHeap ? r.jsHeap.bytesPerConnection : '—'} |`)), ''];
+  '| engine | RSS | brk heap | other anon | file | malloc in use | malloc arenas | V8 committed (new, old space) | V8 used | JS heap (snapshot) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.runs.map((r) => (r.error ? `| ${r.engine} | failed: ${r.error} | | | | | | | | |` : `| ${r.engine} | ${fmt(r.perConnection.rss)} | ${fmt(r.perConnection.brkHeap)} | ${fmt(r.perConnection.otherAnon)} | ${fmt(r.perConnection.file)} | ${fmt(r.perConnection.malloc)} | ${fmt(r.perConnection.mallocArena)} | ${r.perConnection.v8Physical === null ? '—' : `${fmt(r.perConnection.v8Physical)} (${fmt(r.perConnection.v8NewPhysical)}, ${fmt(r.perConnection.v8OldPhysical)})`} | ${fmt(r.perConnection.v8Used)} | ${r.jsHeap ? r.jsHeap.bytesPerConnection : '—'} |`)), ''];
 for (const r of results.runs) {
   if (!r.jsHeap) continue;
   md.push(`JS objects that grew, ${r.engine} (per connection: count, self bytes):`, '', '| what | count | bytes |', '|---|---:|---:|');
