@@ -86,6 +86,23 @@ TEST(send_to_all_held_until_connect_acked) {
   CHECK(s.to(late) == (std::vector<std::string>{"welcome\n", "news\n", "more\n"}));
   CHECK_EQ(s.rig.core.counters().heldForConnect, uint64_t(1));
   CHECK_EQ(s.rig.core.counters().heldForConnectDrops, uint64_t(0));
+  // Held in the core's side table only while needed: an opened client leaves it.
+  CHECK_EQ(s.rig.core.heldClientCount(), size_t(0));
+}
+
+// A client that closes while a broadcast is held for it gets nothing, then or
+// at the ack, and leaves nothing held behind.
+TEST(send_to_all_held_for_a_client_that_closes_is_dropped) {
+  Setup s;
+  ClientRecord* late = s.rig.connect(0);
+  uint64_t number = late->number;  // the record is freed once its close event is acked
+  s.w.command(kOpSendToAll, "{}", "news");
+  CHECK_EQ(s.rig.core.heldClientCount(), size_t(1));
+  s.rig.core.clientClosed(late);
+  CHECK_EQ(s.rig.core.heldClientCount(), size_t(0));
+  s.w.ackAll();
+  CHECK_EQ(s.rig.io.sentTo(number).size(), size_t(0));
+  CHECK_EQ(s.to(s.text).size(), size_t(1));
 }
 
 TEST(uids_one_per_client) {

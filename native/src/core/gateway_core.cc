@@ -90,7 +90,7 @@ void GatewayCore::clientClosed(ClientRecord* c, std::string_view reason) {
   if (c->state == ClientState::Closed) return;
   c->state = ClientState::Closed;
   c->io = nullptr;
-  c->held.reset();  // broadcasts held for it can reach nobody now
+  if (!held_.empty()) held_.erase(c->number);  // broadcasts held for it can reach nobody now
   if (!reason.empty()) noteCloseReason(c, reason);
   table_.markClosed(c);
   std::string payload = c->closeReason.empty() ? std::string("client closed") : c->closeReason;
@@ -141,13 +141,13 @@ void GatewayCore::hold(ClientRecord* c, OutgoingMessage& message) {
   if (bytes == nullptr) return;
   // Bounded like the socket's output, whatever the slow-consumer policy: the
   // client is not slow, its worker is.
-  if (c->held != nullptr && c->held->bytes + bytes->size() > options_.heldBytesLimit) {
+  HeldOutput& held = held_[c->number];
+  if (!held.messages.empty() && held.bytes + bytes->size() > options_.heldBytesLimit) {
     counters_.heldForConnectDrops++;
     return;
   }
-  if (c->held == nullptr) c->held = std::make_unique<HeldOutput>();
-  c->held->messages.push_back(*bytes);
-  c->held->bytes += bytes->size();
+  held.messages.push_back(*bytes);
+  held.bytes += bytes->size();
   counters_.heldForConnect++;
 }
 
@@ -302,9 +302,13 @@ void GatewayCore::routerMoved(ClientRecord& c, WorkerLink& link) {
 }
 
 void GatewayCore::routerOpened(ClientRecord& c) {
-  std::unique_ptr<HeldOutput> held = std::move(c.held);
-  if (held == nullptr) return;
-  for (const std::string& bytes : held->messages) {
+  if (held_.empty()) return;
+  auto it = held_.find(c.number);
+  if (it == held_.end()) return;
+  // Out of the table before writing: a send may close the client, which erases by number.
+  HeldOutput held = std::move(it->second);
+  held_.erase(it);
+  for (const std::string& bytes : held.messages) {
     if (c.state != ClientState::Open) return;  // a slow-consumer 'close' may end it midway
     io_->send(c, bytes);
   }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/client_io.h"
@@ -18,6 +19,7 @@
 #include "core/connection_table.h"
 #include "core/counters.h"
 #include "core/event_router.h"
+#include "core/held_output.h"
 #include "core/outgoing_message.h"
 #include "core/worker_link.h"
 #include "engine/engine.h"
@@ -116,6 +118,7 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   size_t linkCount() const { return router_.links().size(); }
   size_t connectionCount() const { return table_.size(); }
   size_t trackedCount() const { return table_.trackedCount(); }
+  size_t heldClientCount() const { return held_.size(); }  // opening clients with broadcasts held for them
   // Held: no reading from clients whatever the held-events count.
   void setReadsHeld(bool held);
   // Gracefully closes up to `max` open clients (in connection order) and resumes
@@ -181,6 +184,10 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   uint32_t nextLinkId_ = 0;
   std::vector<std::unique_ptr<WorkerLink>> links_;  // every link not yet freed
   std::vector<ControlEvent> events_;
+  // Broadcasts held for opening clients, by connection number (see hold()).
+  // Empty but for the moments a sendToAll meets clients whose onConnect has
+  // not run, e.g. during a connect storm.
+  std::unordered_map<uint64_t, HeldOutput> held_;
   bool readsHeld_ = false;
   bool ioPaused_ = false;  // what the I/O layer was last told
   uint64_t droppedLogs_ = 0;

@@ -13,6 +13,7 @@ import { Connection, ConnectionState } from './connection.js';
 import type { ConnectionTable } from './connection-table.js';
 import type { Counters } from './counters.js';
 import type { EventRouter } from './event-router.js';
+import type { Openings } from './openings.js';
 import { hop } from '../../util/hop-trace.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -60,6 +61,7 @@ export class ClientLifecycle {
     private readonly table: ConnectionTable,
     private readonly router: EventRouter,
     private readonly output: ClientOutput,
+    private readonly openings: Openings,
     private readonly counters: Counters,
     private readonly logger: Logger,
   ) {}
@@ -92,7 +94,7 @@ export class ClientLifecycle {
     });
     socket.on('error', (err: NodeJS.ErrnoException) => this.#socketError(conn, err));
     socket.on('close', () => this.closed(conn));
-    this.#opened(conn);
+    this.#opened(conn, null);
   }
 
   /** An upgraded WebSocket client; `socket` is the socket ws reads from and writes to. */
@@ -115,8 +117,7 @@ export class ClientLifecycle {
     });
     ws.on('error', (err: Error & { code?: string }) => this.#webSocketError(conn, err));
     ws.on('close', () => this.closed(conn));
-    conn.pendingHandshake = Buffer.from(JSON.stringify(readHandshake(req)));
-    this.#opened(conn);
+    this.#opened(conn, Buffer.from(JSON.stringify(readHandshake(req))));
   }
 
   /** The socket is gone: out of the table and indexes, close event queued behind the client's other events. */
@@ -126,9 +127,12 @@ export class ClientLifecycle {
     conn.state = ConnectionState.Closed;
     if (conn.lingerTimer !== null) clearTimeout(conn.lingerTimer);
     conn.framer = null;
-    // Broadcasts held for it can reach nobody now.
-    conn.held = null;
-    conn.heldBytes = 0;
+    // Broadcasts held for it can reach nobody now (its Opening goes when its opening events are acked).
+    const opening = this.openings.get(conn);
+    if (opening !== undefined) {
+      opening.held = null;
+      opening.heldBytes = 0;
+    }
     this.table.markClosed(conn);
     this.router.emit(conn, EventKind.Close, PayloadKind.Text, Buffer.from(conn.closeReason ?? 'client closed'));
   }
@@ -160,12 +164,16 @@ export class ClientLifecycle {
     return new Connection(id, listener, socket, ws, info.remoteAddress, info.remotePort, info, Date.now());
   }
 
-  /** In the table (broadcasts are held for it: Connection#opening); its opening events queued for after the poll phase. */
-  #opened(conn: Connection): void {
+  /**
+   * In the table, and opening (broadcasts are held for it, see openings.ts);
+   * its opening events, with the WebSocket handshake's JSON if any, queued for
+   * after the poll phase.
+   */
+  #opened(conn: Connection, handshake: Buffer | null): void {
     this.counters.connectionsAccepted++;
     this.table.add(conn);
     if (this.router.readsPaused) this.output.pause(conn);
-    conn.openPending = true;
+    this.openings.begin(conn, handshake);
     this.#acceptedSinceOpenings++;
     this.#opening.push(conn);
     if (!this.#openScheduled) {
@@ -196,12 +204,13 @@ export class ClientLifecycle {
 
   /** The client's Connect (and WebSocketConnect) event, unless emitted already: before any other event of it. */
   #emitOpening(conn: Connection): void {
-    if (!conn.openPending) return;
-    conn.openPending = false;
+    const opening = this.openings.get(conn);
+    if (opening === undefined || !opening.emitPending) return;
+    opening.emitPending = false;
     this.router.emit(conn, EventKind.Connect, PayloadKind.Text, EMPTY);
-    const handshake = conn.pendingHandshake;
+    const handshake = opening.handshake;
     if (handshake !== null) {
-      conn.pendingHandshake = null;
+      opening.handshake = null;
       this.router.emit(conn, EventKind.WebSocketConnect, PayloadKind.Text, handshake);
     }
   }

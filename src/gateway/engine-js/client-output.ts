@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../../config/types.js';
 import { TurnCorker } from '../../util/turn-corker.js';
 import { ConnectionState, type Connection } from './connection.js';
 import type { Counters } from './counters.js';
+import type { Opening } from './openings.js';
 
 /** WebSocket close codes the gateway sends. */
 export const WS_NORMAL_CLOSURE = 1000;
@@ -77,28 +78,28 @@ export class ClientOutput {
 
   /**
    * Holds a broadcast for a client whose opening events are not acknowledged
-   * yet (Connection#openingEvents), to be written by releaseHeld() right after
-   * the commands of its onConnect. Bounded like the socket's output: past
-   * sendBufferSize of held bytes (with something held) the message is dropped
-   * and counted in heldForConnectDrops, whatever the slow-consumer policy (the
-   * client is not slow, its worker is).
+   * yet (its Opening), to be written by releaseHeld() right after the commands
+   * of its onConnect. Bounded like the socket's output: past sendBufferSize of
+   * held bytes (with something held) the message is dropped and counted in
+   * heldForConnectDrops, whatever the slow-consumer policy (the client is not
+   * slow, its worker is).
    */
-  hold(conn: Connection, bytes: Buffer): void {
+  hold(conn: Connection, opening: Opening, bytes: Buffer): void {
     if (conn.state !== ConnectionState.Open) return;
-    if (conn.held !== null && conn.heldBytes + bytes.length > this.#sendBufferSize) {
+    if (opening.held !== null && opening.heldBytes + bytes.length > this.#sendBufferSize) {
       this.counters.heldForConnectDrops++;
       return;
     }
-    (conn.held ??= []).push(bytes);
-    conn.heldBytes += bytes.length;
+    (opening.held ??= []).push(bytes);
+    opening.heldBytes += bytes.length;
     this.counters.heldForConnect++;
   }
 
   /** The client's opening events are acknowledged: what was held is written, in order. */
-  releaseHeld(conn: Connection): void {
-    const held = conn.held;
-    conn.held = null;
-    conn.heldBytes = 0;
+  releaseHeld(conn: Connection, opening: Opening): void {
+    const held = opening.held;
+    opening.held = null;
+    opening.heldBytes = 0;
     if (held !== null) for (const bytes of held) this.send(conn, bytes);
   }
 

@@ -11,6 +11,7 @@ import type { Connection } from './connection.js';
 import type { ConnectionTable } from './connection-table.js';
 import type { Counters } from './counters.js';
 import { argsOfHead } from './command-heads.js';
+import type { Opening, Openings } from './openings.js';
 import { OutgoingMessage } from './outgoing-message.js';
 import type { WorkerLink } from './worker-link.js';
 
@@ -26,6 +27,8 @@ export class CommandExecutor {
   constructor(
     private readonly table: ConnectionTable,
     private readonly output: ClientOutput,
+    /** Opening clients: a sendToAll is held for them. */
+    private readonly openings: Openings,
     private readonly counters: Counters,
     private readonly logger: Logger,
   ) {}
@@ -110,9 +113,9 @@ export class CommandExecutor {
     if (bytes !== null) this.output.send(conn, bytes);
   }
 
-  #hold(conn: Connection, message: OutgoingMessage): void {
+  #hold(conn: Connection, opening: Opening, message: OutgoingMessage): void {
     const bytes = message.bytesFor(conn.listener);
-    if (bytes !== null) this.output.hold(conn, bytes);
+    if (bytes !== null) this.output.hold(conn, opening, bytes);
   }
 
   #sendToAll(only: string[] | null, exclude: string[] | null, message: OutgoingMessage): void {
@@ -128,9 +131,12 @@ export class CommandExecutor {
       }
       return;
     }
+    // No client opening (the usual case): nothing to look up per client.
+    const openings = this.openings.size > 0 ? this.openings : null;
     for (const conn of this.table.online.values()) {
       if (excluded !== null && excluded.has(conn.id)) continue;
-      if (conn.opening) this.#hold(conn, message);
+      const opening = openings?.get(conn);
+      if (opening !== undefined) this.#hold(conn, opening, message);
       else this.#deliver(conn, message);
     }
   }

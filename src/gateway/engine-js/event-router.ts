@@ -6,6 +6,7 @@ import { encodeFrame } from '../../protocol/frame-encoder.js';
 import { forgetLink, sessionForEvent } from './client-session.js';
 import { ConnectionState, type Connection } from './connection.js';
 import type { Counters } from './counters.js';
+import type { Opening, Openings } from './openings.js';
 import { PendingEvent } from './pending-event.js';
 import type { WorkerLink } from './worker-link.js';
 
@@ -14,8 +15,8 @@ export interface RouterHooks {
   setReadsPaused(paused: boolean): void;
   /** A closed client's last event is acknowledged (or given up on): it can be forgotten. */
   connectionDone(conn: Connection): void;
-  /** A client's opening events are all acknowledged (or given up on): broadcasts held for it can go. */
-  opened(conn: Connection): void;
+  /** A client's opening events are all acknowledged (or given up on): broadcasts held for it (in `opening`) can go. */
+  opened(conn: Connection, opening: Opening): void;
 }
 
 /** Connect and WebSocketConnect: until the worker has seen them, broadcasts are held for the client. */
@@ -81,6 +82,8 @@ export class EventRouter {
   constructor(
     readonly maxHeld: number,
     private readonly counters: Counters,
+    /** Opening clients: the router counts their opening events in and out. */
+    private readonly openings: Openings,
     private readonly hooks: RouterHooks,
     private readonly logger: Logger,
   ) {}
@@ -101,7 +104,7 @@ export class EventRouter {
   /** Queues a new event of a client and sends it at once if its link has credit. */
   emit(conn: Connection, kind: EventKind, payloadKind: PayloadKind, payload: Buffer): void {
     const wasIdle = conn.queue.length === 0;
-    if (isOpening(kind)) conn.openingEvents++;
+    if (isOpening(kind)) this.openings.eventEmitted(conn);
     conn.queue.push(new PendingEvent(conn, kind, payloadKind, payload));
     this.waitingTotal++;
     if (wasIdle) this.#route(conn);
@@ -216,7 +219,8 @@ export class EventRouter {
   }
 
   #openingDone(conn: Connection): void {
-    if (--conn.openingEvents === 0) this.hooks.opened(conn);
+    const opening = this.openings.eventDone(conn);
+    if (opening !== undefined) this.hooks.opened(conn, opening);
   }
 
   /** A client has nothing in flight on `link` any more. */

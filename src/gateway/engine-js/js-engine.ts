@@ -24,6 +24,7 @@ import { Counters } from './counters.js';
 import { EventRouter } from './event-router.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkServer } from './link-server.js';
+import { Openings } from './openings.js';
 import { QueryHandler } from './query-handler.js';
 import { WorkerLink, type LinkHandlers } from './worker-link.js';
 
@@ -69,18 +70,20 @@ export class JsEngine implements Engine {
     this.#logger = options.logger;
     const { config } = options;
     this.#output = new ClientOutput(config.gateway, this.#counters, options.tuning?.closeLingerMs ?? DEFAULT_CLOSE_LINGER_MS);
+    const openings = new Openings();
     this.#router = new EventRouter(
       config.gateway.maxUnackedEvents,
       this.#counters,
+      openings,
       {
         setReadsPaused: (paused) => this.#setReadsPaused(paused),
         connectionDone: (conn) => this.#table.forget(conn),
-        opened: (conn) => this.#output.releaseHeld(conn),
+        opened: (conn, opening) => this.#output.releaseHeld(conn, opening),
       },
       this.#logger,
     );
-    this.#lifecycle = new ClientLifecycle(this.gatewayId, this.#table, this.#router, this.#output, this.#counters, this.#logger);
-    this.#commands = new CommandExecutor(this.#table, this.#output, this.#counters, this.#logger);
+    this.#lifecycle = new ClientLifecycle(this.gatewayId, this.#table, this.#router, this.#output, openings, this.#counters, this.#logger);
+    this.#commands = new CommandExecutor(this.#table, this.#output, openings, this.#counters, this.#logger);
     this.#queries = new QueryHandler(this.#table, this.#counters, () => this.stats());
   }
 
