@@ -31,6 +31,16 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, size_t) noexcept { operator delete(p); }
 
 TEST(idle_connection_costs_under_half_a_kib) {
+  // Under valgrind its own operator new replaces ours and nothing is counted:
+  // say so instead of passing on a count of zero.
+  size_t probeBefore = g_live;
+  std::string* probe = new std::string(1000, 'x');
+  bool counting = g_live >= probeBefore + sizeof(std::string);
+  delete probe;
+  if (!counting) {
+    std::printf("  not measured: this allocator does not go through the replaced operator new (valgrind)\n");
+    return;
+  }
   Rig rig;
   FakeWorker w(rig.core);
   w.handshake(100000);
@@ -51,6 +61,7 @@ TEST(idle_connection_costs_under_half_a_kib) {
   w.eventsRead = 0;
   size_t perClient = (g_live - before) / n;
   std::printf("  core bytes per idle connection: %zu (sizeof ClientRecord %zu)\n", perClient, sizeof(ClientRecord));
+  CHECK(perClient >= sizeof(ClientRecord));  // the record itself is counted: the counter works
   CHECK(perClient < 512);
   for (ClientRecord* c : clients) CHECK(c->queue.empty() && c->unacked == 0 && c->pinned == w.link);
 }
