@@ -97,10 +97,12 @@ test('connections --json lists every client through the gateways\' control socke
   assert.equal(r.code, 0, describeRun(args, r));
   const report = JSON.parse(r.stdout) as { connections: { clientId: string; gateway: number; transport: string; remoteAddress: string; bytesIn: number; bytesOut: number; sendQueue: number }[] };
   assert.ok(Array.isArray(report.connections), describeRun(args, r));
-  const byPort = new Map(report.connections.map((c) => [Number(c.remoteAddress.slice(c.remoteAddress.lastIndexOf(':') + 1)), c]));
+  // Keyed by transport and client port: the kernel may give a TCP client and a WebSocket
+  // client the same local port, since they connect to different listener ports.
+  const byPort = new Map(report.connections.map((c) => [`${c.transport}:${Number(c.remoteAddress.slice(c.remoteAddress.lastIndexOf(':') + 1))}`, c]));
   const ours = [...tcp.map((c) => ({ port: c.localPort, transport: 'text', label: c.label })), ...ws.map((w) => ({ port: w.localPort, transport: 'websocket', label: w.label }))];
   for (const o of ours) {
-    const row = byPort.get(o.port);
+    const row = byPort.get(`${o.transport}:${o.port}`);
     assert.ok(row, `${o.label} (port ${o.port}) is listed: ${r.stdout.slice(0, 1500)}`);
     assert.equal(row.transport, o.transport, `${o.label}: transport`);
     assert.match(row.clientId, /^[0-9a-f]{24}$/, `${o.label}: client id`);
