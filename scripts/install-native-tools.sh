@@ -4,6 +4,8 @@
 #   g++, make, python3   the addon (node-gyp, run by npm install/ci) and the C++ unit tests
 #   clang                libFuzzer targets (clang++)
 #   libclang-rt-14-dev   libFuzzer's runtime and clang's sanitizer runtimes
+#   libssl-dev           OpenSSL's headers and -lcrypto for the C++ unit tests and fuzzers
+#                        (the addon uses the OpenSSL inside the node binary instead)
 #   valgrind             the C++ unit tests under valgrind
 #   chromium             the headless browser of test/e2e/websocket-clients.test.ts
 # Idempotent. It installs only as root with apt-get; otherwise it says what is
@@ -26,11 +28,16 @@ if have_cmd dpkg-query; then
 elif ! compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null; then
   missing+=(libclang-rt-14-dev)
 fi
+if have_cmd dpkg-query; then
+  have_pkg libssl-dev || missing+=(libssl-dev)
+elif [ ! -e /usr/include/openssl/evp.h ]; then
+  missing+=(libssl-dev)
+fi
 have_cmd valgrind || missing+=(valgrind)
 have_cmd chromium || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-native-tools: everything is installed (g++ make python3 clang libclang-rt-14-dev valgrind chromium)"
+  echo "install-native-tools: everything is installed (g++ make python3 clang libclang-rt-14-dev libssl-dev valgrind chromium)"
   exit 0
 fi
 

@@ -9,7 +9,6 @@
 
 #include "json/json_valid.h"
 #include "json/json_value.h"
-#include "json/utf8_lossy.h"
 #include "util/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -173,6 +173,16 @@ TEST(worker_reject_during_handshake) {
   CHECK_EQ(rig.core.counters().linkErrors, uint64_t(0));
 }
 
+TEST(reject_reason_is_decoded_as_buffer_to_string) {
+  // The JS engine logs body.toString('utf8'): E2 82 41 is one U+FFFD then 'A'.
+  Rig rig;
+  FakeWorker w(rig.core);
+  std::string f;
+  appendRejectFrame(f, "bad \xe2\x82" "A \xc0\x80");
+  w.feed(f);
+  CHECK_EQ(w.link->closeReason(), std::string("the worker rejected the handshake: bad \xef\xbf\xbd" "A \xef\xbf\xbd\xef\xbf\xbd"));
+}
+
 TEST(ping_is_answered_pong_ignored) {
   Rig rig;
   FakeWorker w(rig.core);

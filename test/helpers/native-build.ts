@@ -126,6 +126,8 @@ export const TOOL_GXX = () => ({ name: 'g++', present: onPath('g++'), apt: 'g++'
 export const TOOL_MAKE = () => ({ name: 'make', present: onPath('make'), apt: 'make' });
 export const TOOL_VALGRIND = () => ({ name: 'valgrind', present: onPath('valgrind'), apt: 'valgrind' });
 export const TOOL_CLANG = () => ({ name: 'clang++', present: onPath('clang++'), apt: 'clang' });
+/** OpenSSL's headers and libcrypto for the standalone builds (the addon uses the node binary's OpenSSL). */
+export const TOOL_LIBSSL = () => ({ name: 'OpenSSL headers', present: existsSync('/usr/include/openssl/evp.h'), apt: 'libssl-dev' });
 export const TOOL_LIBFUZZER = () => ({ name: 'libFuzzer runtime', present: haveLibFuzzer(), apt: 'libclang-rt-14-dev' });
 
 /** The C++ unit tests there are (native/test/<module>_<name>_test.cc), by binary name. */
@@ -182,7 +184,7 @@ export function harnessResults(output: string): HarnessResult[] {
  * native/test ran and ended with "N passed, 0 failed". One subtest per binary.
  */
 export async function runCppSuite(t: TestContext, mode: 'asan' | 'valgrind', timeoutMs: number): Promise<void> {
-  const tools = mode === 'valgrind' ? [TOOL_GXX(), TOOL_MAKE(), TOOL_VALGRIND()] : [TOOL_GXX(), TOOL_MAKE()];
+  const tools = mode === 'valgrind' ? [TOOL_GXX(), TOOL_MAKE(), TOOL_LIBSSL(), TOOL_VALGRIND()] : [TOOL_GXX(), TOOL_MAKE(), TOOL_LIBSSL()];
   if (!requireTools(t, tools)) return;
   const expected = cppTests();
   if (expected.length === 0) throw new Error(`no C++ unit tests (${NATIVE_DIR}/test/*_test.cc)`);

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/cluster.js';
-import { buildDir, fuzzTargets, make, MAKE_JOBS, NATIVE_DIR, requireTools, run, tail, TOOL_CLANG, TOOL_LIBFUZZER, TOOL_MAKE } from '../helpers/native-build.js';
+import { buildDir, fuzzTargets, make, MAKE_JOBS, NATIVE_DIR, requireTools, run, tail, TOOL_CLANG, TOOL_LIBFUZZER, TOOL_LIBSSL, TOOL_MAKE } from '../helpers/native-build.js';
 
 const FUZZ_BUDGET_S = 150;
 const BUILD = join(REPO_ROOT, 'build', 'tests-fuzz');
@@ -28,7 +28,7 @@ function secondsPerTarget(count: number): number {
 }
 
 test('libFuzzer targets run for a bounded time without a finding', { timeout: 20 * 60_000 }, async (t) => {
-  if (!requireTools(t, [TOOL_MAKE(), TOOL_CLANG(), TOOL_LIBFUZZER()])) return;
+  if (!requireTools(t, [TOOL_MAKE(), TOOL_CLANG(), TOOL_LIBFUZZER(), TOOL_LIBSSL()])) return;
   const targets = fuzzTargets();
   if (targets.length === 0) throw new Error(`no fuzz targets (${NATIVE_DIR}/fuzz/fuzz_*.cc)`);
 

@@ -89,6 +89,16 @@ test('a garbage frame closes only that link, with Reject and a logged reason', a
   await waitFor('one link left', () => (gw.stats().links === 1 ? true : undefined));
 });
 
+test("a worker's Reject reason is decoded as Buffer#toString does: E2 82 41 is one U+FFFD, then A", async (t) => {
+  const gw = await TestGateway.start();
+  t.after(() => gw.close());
+  const w = await gw.worker();
+  w.frame(FrameType.Reject, Buffer.from([0x62, 0x79, 0x65, 0x20, 0xe2, 0x82, 0x41, 0x20, 0xc0, 0x80, 0x20, 0xf0, 0x9f, 0x98]));
+  await w.waitClosed();
+  const logged = await waitFor('the rejection logged', () => gw.logs.find((l) => l.msg === 'a worker rejected its link'));
+  assert.equal(logged.reason, 'bye \uFFFDA \uFFFD\uFFFD \uFFFD');
+});
+
 test('other broken frames: zero length, over the size bound, malformed bodies', async (t) => {
   const gw = await TestGateway.start({ tuning: { maxLinkFrameSize: 1024 } });
   t.after(() => gw.close());

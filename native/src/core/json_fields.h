@@ -1,6 +1,6 @@
 // Small writers for the JSON the core produces itself: log fields, query
 // results, stats and connection rows, with JSON.stringify's output (keys in the
-// order written), and text decoded as Node's Buffer#toString('utf8') does.
+// order written).
 #pragma once
 
 #include <cstdint>
@@ -8,9 +8,6 @@
 #include <string_view>
 
 namespace gh {
-
-// Invalid UTF-8 sequences replaced by U+FFFD, as Buffer#toString('utf8').
-std::string utf8Lossy(std::string_view bytes);
 
 // {"k": v, ...} built in order.
 class JsonObjectWriter {

@@ -9,6 +9,7 @@
 #include "link/frame_encoder.h"
 #include "link/handshake.h"
 #include "util/random.h"
+#include "util/utf8.h"
 
 namespace gh {
 

@@ -22,8 +22,6 @@ int escapeAt(std::string_view text, size_t i) {
   return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
-const char kReplacement[] = "\xEF\xBF\xBD";
-
 }  // namespace
 
 std::string latin1ToUtf8(std::string_view bytes) {
@@ -73,56 +71,6 @@ bool decodeUriComponent(std::string_view text, std::string* out) {
   return true;
 }
 
-std::string utf8WithReplacement(std::string_view text) {
-  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
-  size_t n = text.size();
-  std::string out;
-  out.reserve(n);
-  size_t i = 0;
-  while (i < n) {
-    uint8_t b = p[i];
-    if (b < 0x80) {
-      out.push_back(static_cast<char>(b));
-      i++;
-      continue;
-    }
-    size_t need;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-      need = 1;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      need = 2;
-      if (b == 0xE0) lo = 0xA0;
-      else if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      need = 3;
-      if (b == 0xF0) lo = 0x90;
-      else if (b == 0xF4) hi = 0x8F;
-    } else {
-      out.append(kReplacement);
-      i++;
-      continue;
-    }
-    size_t j = i + 1;
-    bool whole = true;
-    for (size_t k = 0; k < need; k++, j++) {
-      uint8_t low = k == 0 ? lo : 0x80, high = k == 0 ? hi : 0xBF;
-      if (j >= n || p[j] < low || p[j] > high) {
-        whole = false;
-        break;
-      }
-    }
-    if (whole) {
-      out.append(text.substr(i, need + 1));
-    } else {
-      // The bytes so far are one maximal subpart; the byte that broke it is read again.
-      out.append(kReplacement);
-    }
-    i = j;
-  }
-  return out;
-}
-
 namespace {
 
 std::string decodeFormPart(std::string_view part) {
@@ -142,7 +90,7 @@ std::string decodeFormPart(std::string_view part) {
       bytes.push_back(c);
     }
   }
-  return utf8WithReplacement(bytes);
+  return utf8Lossy(bytes);
 }
 
 }  // namespace

@@ -16,14 +16,10 @@ std::string latin1ToUtf8(std::string_view bytes);
 // not followed by two hex digits or the escapes do not spell valid UTF-8.
 bool decodeUriComponent(std::string_view text, std::string* out);
 
-// Bytes as UTF-8 with every maximal invalid subpart replaced by U+FFFD (the
-// WHATWG decoder, which is what Buffer#toString and URLSearchParams give).
-std::string utf8WithReplacement(std::string_view bytes);
-
 // new URLSearchParams(search) as name/value pairs in order: one leading '?'
 // dropped, '&'-separated, empty pairs skipped, split at the first '=', '+' a
-// space, %XX decoded (a malformed escape kept as it is), then UTF-8 with
-// replacement.
+// space, %XX decoded (a malformed escape kept as it is), then decoded with
+// utf8Lossy (the WHATWG decoder, which URLSearchParams uses too).
 std::vector<std::pair<std::string, std::string>> parseUrlEncoded(std::string_view search);
 
 }  // namespace gh

@@ -5,8 +5,7 @@
 #include <cstdlib>
 #include <unordered_set>
 
-#include "util/base64.h"
-#include "util/sha1.h"
+#include "util/crypto.h"
 
 namespace gh {
 
@@ -141,7 +140,7 @@ bool isUpgradeRequest(const HttpRequest& request) {
 std::string webSocketAccept(std::string_view key) {
   std::string input(key);
   input.append(kGuid);
-  uint8_t digest[20];
+  uint8_t digest[kSha1Size];
   sha1(reinterpret_cast<const uint8_t*>(input.data()), input.size(), digest);
   return base64Encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }

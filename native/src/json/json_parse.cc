@@ -2,7 +2,6 @@
 #include "json/json_scan.h"
 #include "json/json_valid.h"
 #include "json/json_value.h"
-#include "json/utf8_lossy.h"
 #include "util/utf8.h"
 
 namespace gh {

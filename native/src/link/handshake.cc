@@ -1,7 +1,7 @@
 #include "link/handshake.h"
 
 #include "util/bytes.h"
-#include "util/hmac.h"
+#include "util/crypto.h"
 
 namespace gh {
 

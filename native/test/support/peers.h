@@ -23,7 +23,7 @@
 #include "engine/engine.h"
 #include "engine/timer_wheel.h"
 #include "util/bytes.h"
-#include "util/hmac.h"
+#include "util/crypto.h"
 
 namespace gh {
 namespace testing {
