@@ -42,9 +42,11 @@ export function describe(args: readonly string[], r: RunResult): string {
 const INDEX_URL = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'index.js')).href;
 
 /** An events module answering `<tag>:<message>` to each message (and `pid` with its process id). */
-export function taggedEvents(tag: string): string {
+export function taggedEvents(tag: string, options: { startMs?: number } = {}): string {
+  // startMs: each thread's onWorkerStart takes this long, and so does a reload to this code.
+  const start = options.startMs ? `\n  async onWorkerStart() { await new Promise((r) => setTimeout(r, ${options.startMs})); },` : '';
   return `import { Gateway } from ${JSON.stringify(INDEX_URL)};
-export default {
+export default {${start}
   onMessage(clientId, message) {
     if (message === 'pid') return Gateway.sendToCurrentClient('pid ' + process.pid);
     if (message === 'join') { Gateway.joinGroup(clientId, 'room'); Gateway.bindUid(clientId, 'u1'); return Gateway.sendToCurrentClient('joined'); }
