@@ -4,6 +4,7 @@
  * talk to it; everything else sees the Engine interface.
  */
 import type { EngineStats } from '../engine.js';
+import type { StoppableEngine } from '../stop-sequence.js';
 
 /** Bumped together with kAddonAbi in native/src/addon/addon.cc whenever a shape below changes. */
 export const ADDON_ABI = 1;
@@ -70,20 +71,14 @@ export type AddonEvent =
   /** A log record for the gateway's pino logger; fields is a JSON object's text. */
   | { type: 'log'; level: string; message: string; fields: string };
 
-/** One engine instance. Every method throws an Error once close() was called (close() itself does not). */
-export interface AddonEngine {
+/**
+ * One engine instance. Every method throws an Error once close() was called
+ * (close() itself does not). Its stop steps are the shared stop sequence's
+ * (../stop-sequence.ts).
+ */
+export interface AddonEngine extends StoppableEngine {
   /** Binds everything and starts running on Node's loop; throws the engine's message on failure (nothing left bound). */
   start(onEvents: (batch: AddonEvent[]) => void): AddonAddresses;
-  stopAccepting(): void;
-  setReadsHeld(held: boolean): void;
-  heldEvents(): number;
-  linkCount(): number;
-  connectionCount(): number;
-  trackedCount(): number;
-  /** Gracefully closes up to max open clients; returns how many open remain. */
-  closeClients(max: number, reason: string, wsCode: number): number;
-  closeLinks(reason: string): void;
-  destroyAll(reason: string): void;
   stats(): Omit<EngineStats, 'gatewayId'>;
   /** ConnectionRow[] as JSON text; limit 0: all; listener '': any. */
   connections(limit: number, listener: string): string;
