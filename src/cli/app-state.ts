@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -15,10 +14,6 @@ export async function openApp(app: string, overrides: ConfigOverrides): Promise<
     if (err instanceof ConfigError) throw new CliError(`bad configuration: ${err.message}`, 1);
     throw err;
   }
-}
-
-export function checkEventsModule(config: ResolvedConfig): void {
-  if (!existsSync(config.events)) throw new CliError(`bad configuration: events module ${config.events} does not exist`, 1);
 }
 
 /** The app's live processes according to its run directory's pid files. */

@@ -52,7 +52,7 @@ interface BackendSlot {
 }
 
 /** The thread's backend slot: created by the first copy of the package loaded, shared by later ones of the same version. */
-export function claimBackendSlot(version = BACKEND_VERSION, path = import.meta.url): BackendSlot {
+function claimBackendSlot(version = BACKEND_VERSION, path = import.meta.url): BackendSlot {
   const holder = globalThis as unknown as Record<symbol, BackendSlot | undefined>;
   const existing = holder[BACKEND_KEY];
   if (existing === undefined) {
