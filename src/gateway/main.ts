@@ -1,11 +1,11 @@
 /**
  * Entry of a gateway process, forked by the supervisor as a cluster worker
  * (scheduling policy SCHED_NONE). The `engine` setting picks the engine
- * (select-engine.ts). JS engine: client listeners' listen()
- * calls go through the cluster primary, which shares one listening socket per
- * port among the gateways. Native engine: each gateway binds its own sockets
- * with SO_REUSEPORT, on the ports the supervisor hands over
- * (supervisor/gateway-ports.ts). Either way the worker-link listeners are this
+ * (select-engine.ts). Native engine, and the JS engine on Node 22.12+: each
+ * gateway binds its own sockets with SO_REUSEPORT, on the ports the
+ * supervisor hands over (supervisor/gateway-ports.ts). JS engine on older
+ * Node: listen() goes through the cluster primary, which shares one listening
+ * socket per port among the gateways. Either way the worker-link listeners are this
  * process's own (exclusive).
  *
  * Lifecycle: start the engine → pid file `gateway-<i>.pid`, control socket
@@ -27,6 +27,7 @@ import { IMMEDIATE_STOP_MS, exitOnUncaughtErrors, startChildRuntime, type StopRe
 import { ENV_GATEWAY_BIND_PORTS, withBindPorts } from '../supervisor/gateway-ports.js';
 import type { GatewayReadyMessage, SupervisorToChild } from '../supervisor/ipc.js';
 import type { Engine } from './engine.js';
+import { nodeHasReusePort } from './engine-js/own-listening-socket.js';
 import { createEngine, EngineSelectionError, engineSetting, selectEngine, type EngineChoice } from './select-engine.js';
 import { startOpsHttp, type OpsHttpServer } from './ops-http/ops-http.js';
 
@@ -61,8 +62,10 @@ async function main(): Promise<void> {
   }
   if (choice.kind === 'js' && choice.warning !== null) logger.warn({ engine: engineSetting(config) }, choice.warning);
   const engineKind = choice.kind;
-  // Native gateways bind their own sockets (SO_REUSEPORT): the ports gateway 0 got for port 0 (gateway-ports.ts).
-  const engineConfig = engineKind === 'native' ? withBindPorts(config, process.env[ENV_GATEWAY_BIND_PORTS]) : config;
+  // Gateways that bind their own sockets (SO_REUSEPORT: native always, JS where Node has `reusePort`)
+  // bind the ports gateway 0 got for port 0 (gateway-ports.ts).
+  const ownSockets = engineKind === 'native' || nodeHasReusePort();
+  const engineConfig = ownSockets ? withBindPorts(config, process.env[ENV_GATEWAY_BIND_PORTS]) : config;
   const engine: Engine = createEngine(choice, { config: engineConfig, gatewayId, index, logger });
   const rate = new EventRate(() => engine.stats().eventsAcked);
   /** Announces this gateway to the registers once it is ready; says leave when it stops. */

@@ -1,12 +1,13 @@
 /**
- * Every gateway of a machine serves the same client ports. The JS engine gets
- * that from the cluster primary (one listening socket per port, shared), so
- * port 0 resolves once for all of them. Native gateways bind their own sockets
- * with SO_REUSEPORT: for them the supervisor starts gateway 0 first, takes the
- * ports it bound for the listeners configured with port 0, and hands them to
- * every gateway started after it (the others, and restarted ones) in
- * GATEHOUSE_GATEWAY_BIND_PORTS. A JS gateway ignores the variable: binding the
- * port itself would collide with the primary's shared socket.
+ * Every gateway of a machine serves the same client ports. Native gateways,
+ * and JS gateways on a Node with net's `reusePort` (22.12+), bind their own
+ * sockets with SO_REUSEPORT: for them the supervisor starts gateway 0 first,
+ * takes the ports it bound for the listeners configured with port 0, and
+ * hands them to every gateway started after it (the others, and restarted
+ * ones) in GATEHOUSE_GATEWAY_BIND_PORTS. A JS gateway on an older Node gets
+ * its sockets from the cluster primary (one listening socket per port,
+ * shared, so port 0 resolves once for all) and ignores the variable: binding
+ * the port itself would collide with the primary's shared socket.
  */
 import type { ListenerConfig, ResolvedConfig } from '../config/types.js';
 import type { GatewayReadyMessage } from './ipc.js';

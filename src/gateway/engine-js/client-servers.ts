@@ -3,6 +3,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createStaticRoutes } from '../transport/static-routes.js';
 import type { ClientListener } from './client-listener.js';
+import { clientListenOptions } from './own-listening-socket.js';
 
 export interface ClientServerHandlers {
   /** Whether a new client may come in now; WebSocket upgrades are answered 503 otherwise. */
@@ -41,14 +42,15 @@ export async function createClientServer(listener: ClientListener, handlers: Cli
 }
 
 /**
- * Listens (through the cluster primary when in a cluster worker) and resolves
- * with the bound port. `backlog` is the kernel's accept queue: Node's default
+ * Listens — on a socket of its own with SO_REUSEPORT where Node offers it,
+ * else through the cluster primary's shared socket (own-listening-socket.ts)
+ * — and resolves with the bound port. `backlog` is the kernel's accept queue: Node's default
  * (511) overflows in a connect storm (docs/worker.md, "Connect storms").
  */
 export function listenClientServer(server: Server, host: string, port: number, backlog: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port, backlog }, () => {
+    server.listen(clientListenOptions(host, port, backlog), () => {
       server.off('error', reject);
       resolve((server.address() as { port: number }).port);
     });
