@@ -43,11 +43,11 @@ export interface RegisterReadyMessage {
 
 /**
  * Gateway → supervisor: every listener is serving and worker links are accepted.
- * Gateways are cluster workers (scheduling policy SCHED_NONE). With the JS
- * engine each calls listen() on every client listener and the cluster primary
- * (the supervisor) shares one listening socket per port among them; with the
- * native engine each binds its own (SO_REUSEPORT) on the ports the first
- * gateway got (gateway-ports.ts). Either way, with port 0 all gateways share
+ * Gateways are cluster workers (scheduling policy SCHED_NONE). Native
+ * gateways, and JS gateways on Node 22.12+, each bind their own sockets
+ * (SO_REUSEPORT) on the ports the first gateway got (gateway-ports.ts); JS
+ * gateways on an older Node call listen() through the cluster primary (the
+ * supervisor), which shares one listening socket per port among them. Either way, with port 0 all gateways share
  * one port; `listeners` tells which.
  */
 export interface GatewayReadyMessage {
