@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import { GATEWAY_STOPPING } from '../protocol/constants.js';
 
 /** Clients closed per event-loop turn during a graceful stop. */
 const CLOSE_BATCH = 500;
@@ -73,7 +74,7 @@ export async function stopEngine(
       'stopping with events no worker acknowledged (their clients are closed; the events are dropped)',
     );
   }
-  e.closeLinks('gateway stopping');
+  e.closeLinks(GATEWAY_STOPPING);
   await waitUntil(() => e.connectionCount() === 0, deadline);
   e.destroyAll('gateway stopping');
   // A destroyed socket reports its close a turn later.

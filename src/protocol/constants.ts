@@ -25,6 +25,12 @@ export const MAC_SIZE = 32;
 /** A link that has not finished its handshake within this time is closed. */
 export const HANDSHAKE_TIMEOUT_MS = 5000;
 
+/**
+ * The Reject reason a gateway closes its links with when it stops gracefully:
+ * the worker logs that close as expected, not as a fault.
+ */
+export const GATEWAY_STOPPING = 'gateway stopping';
+
 export const FrameType = {
   /** G→W: version, nonce, gateway description. First frame on a link. */
   Hello: 0x01,

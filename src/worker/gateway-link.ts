@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
-import { DEFAULT_MAX_FRAME_SIZE, FrameType, HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js';
+import { DEFAULT_MAX_FRAME_SIZE, FrameType, GATEWAY_STOPPING, HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js';
 import { decodeReply, type LinkReply } from '../protocol/command-codec.js';
 import { decodeEvent, decodeForget, encodeCredit, type LinkEvent } from '../protocol/event-codec.js';
 import { LinkProtocolError } from '../protocol/errors.js';
@@ -109,6 +109,8 @@ export class GatewayLink {
     let version = 0;
     let conn: LinkConnection | null = null;
     let closeReason = 'closed by the gateway';
+    /** The gateway closed the link because it is stopping (its Reject said so): expected, not a fault. */
+    let gatewayStopping = false;
 
     const handshakeTimer = setTimeout(() => {
       closeReason = `no handshake within ${HANDSHAKE_TIMEOUT_MS} ms`;
@@ -180,7 +182,9 @@ export class GatewayLink {
         return;
       }
       if (type === FrameType.Reject) {
-        closeReason = `rejected by the gateway: ${body.toString('utf8')}`;
+        const reason = body.toString('utf8');
+        gatewayStopping = state === 'open' && reason === GATEWAY_STOPPING;
+        closeReason = `${state === 'open' ? 'closed' : 'rejected'} by the gateway: ${reason}`;
         socket.destroy();
         return;
       }
@@ -214,7 +218,7 @@ export class GatewayLink {
       if (conn !== null) {
         conn.markClosed();
         if (this.#connection === conn) this.#connection = null;
-        this.#log.warn({ gatewayId, reason: closeReason }, 'gateway link closed');
+        this.#log[gatewayStopping ? 'info' : 'warn']({ gatewayId, reason: closeReason }, 'gateway link closed');
         this.#opts.handlers.close(conn, closeReason);
       } else {
         this.#failures++;

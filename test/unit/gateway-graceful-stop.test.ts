@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { CommandOp, EventKind } from '../../src/protocol/constants.js';
+import { CommandOp, EventKind, GATEWAY_STOPPING } from '../../src/protocol/constants.js';
 import type { FakeWorker } from '../helpers/fake-worker.js';
 import { TestGateway, TcpClient, listenerConfig, waitFor } from '../helpers/gateway-test-engine.js';
 
@@ -46,6 +46,9 @@ test('graceful stop: in-flight and waiting events are handled and their output d
   const closes = w.events.filter((e) => e.kind === EventKind.Close).map((e) => e.payload.toString());
   assert.deepEqual(closes, ['gateway stopping', 'gateway stopping'], 'close events reached the worker');
   assert.equal(gw.stats().eventsUnacked + gw.stats().eventsWaiting, 0);
+  // The link closed saying why, so the worker can tell a stop from a crash (it logs the stop as info).
+  await w.waitClosed();
+  assert.equal(w.rejected, GATEWAY_STOPPING, 'the link closed with a Reject naming the stop');
   // Nothing accepted any more.
   await assert.rejects(TcpClient.connect(gw.port('text')));
 });

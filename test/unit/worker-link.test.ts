@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CommandOp, EventKind, FrameType, encodeFrame, gatewayLinkPath } from '../../src/protocol/index.js';
+import { CommandOp, EventKind, FrameType, GATEWAY_STOPPING, encodeFrame, gatewayLinkPath } from '../../src/protocol/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { GatewayLink, type GatewayLinkHandlers } from '../../src/worker/gateway-link.js';
 import type { LinkConnection } from '../../src/worker/link-connection.js';
@@ -135,4 +135,39 @@ test('rolling upgrade: one worker links to a version-1 gateway and a version-2 o
   await worker.stop();
   await old.close();
   await current.close();
+});
+
+/** A logger whose lines (level, msg, reason) land in `lines`. */
+function capturingLogger(): { lines: { level: number; msg: string; reason?: string }[]; log: ReturnType<typeof createLogger> } {
+  const lines: { level: number; msg: string; reason?: string }[] = [];
+  const destination = { write: (s: string) => void lines.push(JSON.parse(s)) };
+  return { lines, log: createLogger('test', {}, 'info', { destination }) };
+}
+
+test("a gateway that stops says so, and the worker logs the link's close as info; a link that just drops is a warning", async () => {
+  const path = join(dir, 'stopping.sock');
+  const gw = await FakeGateway.start({ path });
+  const { lines, log } = capturingLogger();
+  const closed: string[] = [];
+  const handlers: GatewayLinkHandlers = { open: () => {}, event: () => {}, reply: () => {}, drained: () => {}, close: (_c, reason) => closed.push(reason) };
+  const link = new GatewayLink({ kind: 'unix', path }, { secret: '', credits: 10, workerId: 'test', logger: log, handlers });
+  link.start();
+  const first = await gw.link();
+  await first.waitFor(() => first.credits === 10, 2000, 'credits');
+  first.socket.end(encodeFrame(FrameType.Reject, Buffer.from(GATEWAY_STOPPING)));
+  const second = await gw.link(1);
+  await second.waitFor(() => second.credits === 10, 2000, 'credits again');
+  second.socket.destroy();
+  await gw.link(2);
+  link.stop();
+  await gw.close();
+  const closes = lines.filter((l) => l.msg === 'gateway link closed');
+  assert.deepEqual(
+    closes.map((l) => [l.level, l.reason]),
+    [
+      [30, `closed by the gateway: ${GATEWAY_STOPPING}`],
+      [40, 'closed by the gateway'],
+    ],
+  );
+  assert.deepEqual(closed, [`closed by the gateway: ${GATEWAY_STOPPING}`, 'closed by the gateway']);
 });

@@ -116,7 +116,8 @@ void WorkerLink::closeWith(const std::string& reason, bool reject, bool protocol
   bool wasOpen = state_ == LinkState::Open;
   state_ = LinkState::Closed;
   closeReason_ = reason;
-  if (reject) appendRejectFrame(out_, reason);
+  // A graceful close says why too (the gateway is stopping), so the worker can tell it from a crash.
+  if (reject || graceful) appendRejectFrame(out_, reason);
   closeMode_ = reject || graceful ? LinkCloseMode::AfterOutput : LinkCloseMode::Now;
   handlers_->linkClosedByProtocol(*this, reason, wasOpen, protocolError);
 }

@@ -303,7 +303,8 @@ export class WorkerLink {
     this.#clearHandshakeTimer();
     const socket = this.#socket;
     if ((reject || graceful) && !socket.destroyed && socket.writable) {
-      if (reject) turnCorker.write(socket, encodeFrame(FrameType.Reject, Buffer.from(reason)));
+      // A graceful close says why too (the gateway is stopping), so the worker can tell it from a crash.
+      turnCorker.write(socket, encodeFrame(FrameType.Reject, Buffer.from(reason)));
       turnCorker.release(socket);
       socket.end();
       setTimeout(() => socket.destroy(), REJECT_LINGER_MS).unref();
