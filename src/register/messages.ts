@@ -5,6 +5,8 @@
  */
 
 export const REGISTER_PROTOCOL_VERSION = 1;
+/** The reject reason a register closes its connections with when it stops: peers log that as expected, not as a fault. */
+export const REGISTER_STOPPING = 'register stopping';
 /** Longest line a peer may send; a register with thousands of gateways still fits (≈300 bytes each). */
 export const MAX_REGISTER_LINE = 4 * 1024 * 1024;
 

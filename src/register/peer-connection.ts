@@ -8,6 +8,7 @@ import {
   parseLine,
   REGISTER_PROTOCOL_VERSION,
   RegisterProtocolError,
+  REGISTER_STOPPING,
   type ClientRole,
   type PeerToRegister,
 } from './messages.js';
@@ -122,6 +123,8 @@ export class RegisterPeer {
     let authenticated = false;
     let lastHeard = Date.now();
     let reason = 'closed by the register';
+    /** The register closed the connection because it is stopping (its reject said so): expected, not a fault. */
+    let registerStopping = false;
     const send = (message: PeerToRegister): void => {
       if (!socket.destroyed) socket.write(encodeLine(message));
     };
@@ -141,7 +144,8 @@ export class RegisterPeer {
     const onLine = (line: string): void => {
       const msg = parseLine(line);
       if (msg.type === 'reject') {
-        reason = `rejected by the register: ${String(msg.reason)}`;
+        registerStopping = authenticated && msg.reason === REGISTER_STOPPING;
+        reason = `${authenticated ? 'closed' : 'rejected'} by the register: ${String(msg.reason)}`;
         socket.destroy();
         return;
       }
@@ -195,7 +199,7 @@ export class RegisterPeer {
       if (this.#socket === socket) this.#socket = null;
       if (authenticated) {
         this.#open = false;
-        if (!this.#stopped) this.#log.warn({ reason }, 'register connection lost; reconnecting');
+        if (!this.#stopped) this.#log[registerStopping ? 'info' : 'warn']({ reason }, 'register connection lost; reconnecting');
         this.#opts.onClose?.();
       } else if (!this.#stopped) {
         this.#failures++;

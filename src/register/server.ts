@@ -10,6 +10,7 @@ import {
   RegisterProtocolError,
   sameAnnouncement,
   validateAnnouncement,
+  REGISTER_STOPPING,
   type ClientRole,
   type GatewayAnnouncement,
   type RegisterToPeer,
@@ -70,6 +71,8 @@ interface Entry {
 
 /** Pushes a subscriber has not read, beyond which it is disconnected (it reconnects and gets a fresh list). */
 const MAX_SUBSCRIBER_BACKLOG = 8 * 1024 * 1024;
+/** How long a stopping register waits for a peer to close its side after the stop notice. */
+const STOP_LINGER_MS = 500;
 
 /**
  * The register: gateways announce their worker-link addresses, workers
@@ -121,7 +124,11 @@ export class RegisterServer {
     if (this.#idleTimer) clearInterval(this.#idleTimer);
     if (this.#settleTimer) clearTimeout(this.#settleTimer);
     for (const entry of this.#entries.values()) if (entry.graceTimer) clearTimeout(entry.graceTimer);
-    for (const peer of this.#peers) peer.socket.destroy();
+    // Say why, so a peer can tell a stop from a crash; one that does not close its side is cut soon after.
+    for (const peer of this.#peers) {
+      if (peer.socket.writable) peer.socket.end(encodeLine({ type: 'reject', reason: REGISTER_STOPPING }));
+      setTimeout(() => peer.socket.destroy(), STOP_LINGER_MS).unref();
+    }
     const server = this.#server;
     this.#server = null;
     if (server === null) return Promise.resolve();

@@ -209,3 +209,17 @@ test('loopback detection, and the announced TCP address of a gateway listening o
   assert.equal(reachableTcpAddress('10.9.9.9:7300', { localAddress: '10.1.2.3' }), '10.9.9.9:7300');
   assert.equal(reachableTcpAddress(null, { localAddress: '10.1.2.3' }), null);
 });
+
+test('a register that stops says so: its peers log the lost connection as info, not as a warning', async () => {
+  const { server, address } = await register();
+  const lines: { level: number; msg: string; reason?: string }[] = [];
+  const log = createLogger('test', {}, 'info', { destination: { write: (s: string) => void lines.push(JSON.parse(s)) } });
+  const dir = new GatewayDirectory({ registers: [address], secretKey: 'k', logger: log, onJoin: () => {}, onLeave: () => {}, ...FAST });
+  dir.start();
+  cleanups.push(() => dir.stop());
+  await until(() => server.stats().subscribers === 1, 'the subscription');
+  await server.close();
+  await until(() => lines.some((l) => l.msg === 'register connection lost; reconnecting'), 'the lost connection logged');
+  const lost = lines.find((l) => l.msg === 'register connection lost; reconnecting')!;
+  assert.deepEqual([lost.level, lost.reason], [30, 'closed by the register: register stopping']);
+});
