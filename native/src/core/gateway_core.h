@@ -1,6 +1,6 @@
 // The gateway engine's logic without sockets: the connection table, the event
 // router, the worker links, commands and queries, counters, control events. The
-// I/O layer (native/src/engine/) owns every fd, framer, output buffer and timer,
+// I/O layer (the engine folder) owns every fd, framer, output buffer and timer,
 // calls the methods below as things happen, and is reached back through ClientIo
 // (clients) and each WorkerLink's output (links). Single-threaded; nothing here
 // blocks or throws.
@@ -22,7 +22,9 @@
 #include "core/held_output.h"
 #include "core/outgoing_message.h"
 #include "core/worker_link.h"
-#include "engine/engine.h"
+#include "core/control_event.h"
+#include "core/engine_stats.h"
+#include "core/listener_protocol.h"
 #include "framing/websocket_frame.h"  // kWsNormalClosure, kWsGoingAway
 
 namespace gh {
@@ -48,11 +50,6 @@ struct CoreOptions {
   // ms since the epoch (connectedAt, lastMessageAt, handshake deadlines); tests pass a fake clock.
   std::function<int64_t()> clock;  // empty: the system clock
 };
-
-// The core's view of EngineOptions (listeners, limits, secret).
-CoreOptions coreOptionsFrom(const EngineOptions& options);
-// "text" | "json" | "frame" | "websocket".
-const char* listenerProtocolName(ListenerProtocol protocol);
 
 class GatewayCore : private LinkHandlers, private RouterHooks {
  public:

@@ -36,6 +36,33 @@ std::string errnoName(int code) {
   }
 }
 
+// The core's view of the engine options (listeners, limits, secret): the core
+// knows nothing of sockets, so only the I/O layer sees EngineOptions whole.
+static CoreOptions coreOptionsFrom(const EngineOptions& o) {
+  CoreOptions c;
+  c.gatewayId = o.gatewayId;
+  c.pid = o.pid;
+  for (const ListenerSpec& l : o.listeners) {
+    CoreListener cl;
+    cl.name = l.name;
+    cl.protocol = l.protocol;
+    cl.host = l.host;
+    cl.port = l.port;
+    cl.encoding.protocol = l.protocol;
+    cl.encoding.frame.headerSize = static_cast<uint8_t>(l.frameHeaderSize);
+    cl.encoding.frame.littleEndian = l.frameLittleEndian;
+    cl.encoding.frame.lengthIncludesHeader = l.frameLengthIncludesHeader;
+    c.listeners.push_back(std::move(cl));
+  }
+  c.secret = o.secret;
+  c.maxUnackedEvents = o.maxUnackedEvents;
+  c.heldBytesLimit = o.sendBufferSize;
+  c.linkOutputLimit = o.linkOutputLimit;
+  c.handshakeTimeoutMs = o.handshakeTimeoutMs;
+  c.maxLinkFrameSize = o.maxLinkFrameSize;
+  return c;
+}
+
 EngineImpl::EngineImpl(EngineOptions options)
     : options_(std::move(options)), core_(coreOptionsFrom(options_), this) {
   heartbeatTimer_.owner = this;
