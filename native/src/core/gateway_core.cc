@@ -5,8 +5,8 @@
 #include "core/client_session.h"
 #include "core/command_executor.h"
 #include "core/json_fields.h"
-#include "framing/handshake_json.h"  // normalizeAddress
-#include "link/frame_encoder.h"
+#include "transport/handshake_json.h"  // normalizeAddress
+#include "protocol/frame_encoder.h"
 #include "core/query_handler.h"
 
 namespace gh {

@@ -25,7 +25,7 @@
 #include "core/control_event.h"
 #include "core/engine_stats.h"
 #include "core/listener_protocol.h"
-#include "framing/websocket_frame.h"  // kWsNormalClosure, kWsGoingAway
+#include "transport/websocket_frame.h"  // kWsNormalClosure, kWsGoingAway
 
 namespace gh {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/listener_protocol.h"
-#include "framing/framing_types.h"
-#include "link/link_protocol.h"  // kCommandRaw, kCommandBinary
+#include "transport/framing_types.h"
+#include "protocol/link_protocol.h"  // kCommandRaw, kCommandBinary
 
 namespace gh {
 

@@ -5,8 +5,8 @@
 
 #include "core/gateway_core.h"
 #include "core/json_fields.h"
-#include "link/frame_encoder.h"
-#include "link/query.h"
+#include "protocol/frame_encoder.h"
+#include "protocol/query.h"
 #include "json/json_string.h"
 
 namespace gh {

@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "engine/engine_impl.h"
-#include "framing/encoders.h"
-#include "framing/handshake_json.h"
-#include "framing/websocket_frame.h"
-#include "framing/websocket_handshake.h"
+#include "transport/encoders.h"
+#include "transport/handshake_json.h"
+#include "transport/websocket_frame.h"
+#include "transport/websocket_handshake.h"
 #include "json/json_string.h"
 
 namespace gh {

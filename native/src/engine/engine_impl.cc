@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "framing/encoders.h"
+#include "transport/encoders.h"
 
 namespace gh {
 
