@@ -106,7 +106,8 @@ TEST(stats_query_keys_in_engine_order) {
                           "\"slowConsumerDrops\":0,\"slowConsumerCloses\":0,\"heldForConnect\":0,\"heldForConnectDrops\":0,\"heartbeatCloses\":0,\"encodeErrors\":0,"
                           "\"commands\":7,\"commandsForGoneClients\":0,\"queries\":1,\"eventsSent\":3,\"eventsAcked\":0,"
                           "\"eventsRedelivered\":0,\"eventsFailed\":0,\"eventsUnacked\":3,\"eventsWaiting\":0,"
-                          "\"readPauses\":0,\"readsPaused\":false,\"linkErrors\":0,\"linkOutputStalls\":0}"));
+                          "\"readPauses\":0,\"readsPaused\":false,\"linkErrors\":0,\"linkOutputStalls\":0,"
+                          "\"listeners\":{\"tcp\":{},\"json\":{},\"bin\":{},\"ws\":{}}}"));
   EngineStatsSnapshot st = x.rig.core.stats();
   CHECK_EQ(st.connections, uint64_t(3));
   CHECK_EQ(st.links, uint64_t(1));

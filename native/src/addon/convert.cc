@@ -55,6 +55,13 @@ Napi::Object statsToJs(Napi::Env env, const EngineStatsSnapshot& s) {
   o.Set("readsPaused", Napi::Boolean::New(env, s.readsPaused));
   set("linkErrors", s.linkErrors);
   set("linkOutputStalls", s.linkOutputStalls);
+  Napi::Object listeners = Napi::Object::New(env);
+  for (const ListenerStatsRow& row : s.listeners) {
+    Napi::Object counters = Napi::Object::New(env);
+    for (const auto& [name, value] : row.counters) counters.Set(name, Napi::Number::New(env, static_cast<double>(value)));
+    listeners.Set(row.listener, counters);
+  }
+  o.Set("listeners", listeners);
   return o;
 }
 

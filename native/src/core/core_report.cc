@@ -40,6 +40,7 @@ EngineStatsSnapshot GatewayCore::stats() const {
   s.readsPaused = router_.readsPaused();
   s.linkErrors = c.linkErrors;
   s.linkOutputStalls = c.linkOutputStalls;
+  s.listeners = listenerCounters_.report();
   return s;
 }
 
@@ -78,8 +79,17 @@ std::string GatewayCore::statsJson() const {
       .unum("readPauses", s.readPauses)
       .boolean("readsPaused", s.readsPaused)
       .unum("linkErrors", s.linkErrors)
-      .unum("linkOutputStalls", s.linkOutputStalls)
-      .end();
+      .unum("linkOutputStalls", s.linkOutputStalls);
+  w.key("listeners");
+  JsonObjectWriter byName(out);
+  for (const ListenerStatsRow& row : s.listeners) {
+    byName.key(row.listener);
+    JsonObjectWriter counters(out);
+    for (const auto& [name, value] : row.counters) counters.unum(name, value);
+    counters.end();
+  }
+  byName.end();
+  w.end();
   return out;
 }
 

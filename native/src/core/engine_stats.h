@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
+
+#include "core/listener_counters.h"
 
 namespace gh {
 
@@ -18,6 +21,7 @@ struct EngineStatsSnapshot {
   uint64_t eventsUnacked = 0, eventsWaiting = 0, readPauses = 0;
   bool readsPaused = false;
   uint64_t linkErrors = 0, linkOutputStalls = 0;
+  std::vector<ListenerStatsRow> listeners;  // EngineStats.listeners: every listener, every counter name given
 };
 
 }  // namespace gh

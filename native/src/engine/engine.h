@@ -59,6 +59,8 @@ struct EngineOptions {
   uint32_t closeLingerMs = 5000;
   // Work done by one run() before it returns, so one busy socket cannot starve Node's loop.
   uint32_t maxReadsPerRun = 1024;
+  // The counters kept per listener (LISTENER_COUNTERS of src/gateway/listener-counters.ts).
+  std::vector<std::string> listenerCounters;
 };
 
 struct BoundListener {

@@ -60,6 +60,7 @@ static CoreOptions coreOptionsFrom(const EngineOptions& o) {
   c.linkOutputLimit = o.linkOutputLimit;
   c.handshakeTimeoutMs = o.handshakeTimeoutMs;
   c.maxLinkFrameSize = o.maxLinkFrameSize;
+  c.listenerCounters = o.listenerCounters;
   return c;
 }
 
