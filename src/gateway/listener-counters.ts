@@ -9,7 +9,15 @@
  * Per-listener counters are for rare events (refusals, errors): the engines
  * resolve the name on each increment. Hot-path counters stay in EngineStats.
  */
-export const LISTENER_COUNTERS = [] as const;
+export const LISTENER_COUNTERS = [
+  /**
+   * Clients of this listener accepted and closed at once: the gateway held
+   * 2 × gateway.maxUnackedEvents events (TCP closed, WebSocket answered 503),
+   * or (native engine) the process was out of file descriptors. The gateway's
+   * total is EngineStats.connectionsRefused.
+   */
+  'connectionsRefused',
+] as const;
 
 export type ListenerCounter = (typeof LISTENER_COUNTERS)[number];
 export type ListenerStats = Record<ListenerCounter, number>;

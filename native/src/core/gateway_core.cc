@@ -55,6 +55,7 @@ bool GatewayCore::admit(uint16_t listener) {
 }
 
 uint64_t GatewayCore::clientRefused(uint16_t listener) {
+  listenerCounters_.bump(listener, "connectionsRefused");
   return ++counters_.connectionsRefused;
 }
 

@@ -72,6 +72,7 @@ export class ClientLifecycle {
   admit(listener: ClientListener): boolean {
     if (!this.router.overloaded && this.#opening.length - this.#openingHead < this.router.maxHeld) return true;
     this.counters.connectionsRefused++;
+    this.listenerCounters.bump(listener.index, 'connectionsRefused');
     if (this.counters.connectionsRefused % 1000 === 1) {
       this.logger.warn({ refused: this.counters.connectionsRefused }, 'refusing new clients: the gateway holds too many unacknowledged events');
     }
