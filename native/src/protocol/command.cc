@@ -7,27 +7,23 @@ namespace gh {
 
 namespace {
 
+constexpr size_t kShownHeadBytes = 200;
+
 bool fail(std::string* error, std::string text) {
   if (error) *error = std::move(text);
   return false;
 }
 
-// JSON.stringify(head).slice(0, 200): 200 UTF-16 code units, where a 4-byte
-// UTF-8 character counts 2. A character the cut would split is left out
-// whole (JS would keep its lone high surrogate).
+// The head as JSON, at most 200 bytes, cut before a character it would split.
+// It only goes into a log line and a link-close reason for an operator, so
+// it need not be cut where the JS engine's .slice(0, 200) cuts (UTF-16 units).
 std::string shownHead(const JsonValue& head) {
   std::string json;
   serializeJson(head, json);
-  size_t units = 0, i = 0;
-  while (i < json.size()) {
-    unsigned char c = static_cast<unsigned char>(json[i]);
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    size_t u = len == 4 ? 2 : 1;
-    if (units + u > 200) break;
-    units += u;
-    i += len;
-  }
-  json.resize(i < json.size() ? i : json.size());
+  if (json.size() <= kShownHeadBytes) return json;
+  size_t cut = kShownHeadBytes;
+  while (cut > 0 && (static_cast<unsigned char>(json[cut]) & 0xC0) == 0x80) cut--;  // continuation byte
+  json.resize(cut);
   return json;
 }
 

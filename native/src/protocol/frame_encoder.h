@@ -48,7 +48,8 @@ void appendCommandFrame(std::string& out, uint8_t op, uint8_t flags, std::string
 // Query: u32 requestId ‖ JSON {op, args}.
 void appendQueryFrame(std::string& out, uint32_t requestId, std::string_view json);
 
-// The Hello description JSON.stringify({gatewayId, pid, listeners}) writes.
+// The Hello description {gatewayId, pid, protocolVersion, listeners}: only the
+// worker's JSON.parse reads it, so the key order is ours (the tests compare values).
 struct HelloListener {
   std::string name;
   std::string protocol;

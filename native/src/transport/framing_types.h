@@ -41,7 +41,8 @@ enum class FailureKind : uint8_t {
 };
 
 // Why a stream must be closed. reason is the close reason handlers see
-// (ctx.reason), worded exactly as the JS engine words it; wsCloseCode is the
+// (ctx.reason), worded exactly as the JS engine words it (exact because apps
+// and their logs match on it: docs/gateway.md "Close reasons"); wsCloseCode is the
 // code of the close frame ws would send (1002, 1007, 1009; 0 for TCP framers).
 struct FramingFailure {
   FailureKind kind = FailureKind::None;

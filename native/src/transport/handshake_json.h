@@ -1,5 +1,7 @@
-// JSON.stringify(readHandshake(req)) of src/transport/websocket-handshake.ts,
+// JSON.stringify(readHandshake(req)) of src/gateway/transport/websocket-handshake.ts,
 // byte for byte: the websocket-connect event's payload.
+// Exact because the app reads it (onWebSocketConnect's query, headers and
+// cookies): their key order and decoded values are what its code iterates.
 #pragma once
 #include <string>
 #include <string_view>
