@@ -185,7 +185,7 @@ TEST(malformed_heads_close_the_link) {
       {kOpUngroup, "{", "command: arguments of op 11 are not valid JSON"},
   };
   for (const Case& c : cases) {
-    Setup s(1);  // JSON heads are version 1's; the binary layout's errors are in link_binary_command_test
+    Setup s(1);  // JSON heads are version 1's; the binary layout's errors are in protocol_binary_command_test
     uint64_t before = s.rig.core.counters().commands;
     s.w.command(c.op, c.head);
     const Frame* reject = s.w.last(kFrameReject);

@@ -63,11 +63,11 @@ TEST(reads_pause_at_bound_resume_under_half_refuse_at_twice) {
   CHECK(rig.io.paused);
   CHECK(rig.core.readsPaused());
   CHECK_EQ(rig.core.counters().readPauses, uint64_t(1));
-  CHECK(rig.core.admit());
+  CHECK(rig.core.admit(0));
   for (int i = 0; i < 3; i++) rig.connect();  // connects still add events: 7 held
-  CHECK(rig.core.admit());
+  CHECK(rig.core.admit(0));
   rig.connect();  // 8 = 2 × 4
-  CHECK(!rig.core.admit());
+  CHECK(!rig.core.admit(0));
   CHECK_EQ(rig.core.counters().connectionsRefused, uint64_t(1));
   std::vector<ControlEvent> ev = rig.core.takeEvents();
   bool paused = false;

@@ -1,17 +1,16 @@
-// Prints the golden values of framing_handshake_json_test.cc and
-// framing_websocket_handshake_test.cc: each request below is sent as raw bytes
+// Prints the golden values of transport_handshake_test.cc: each request below is sent as raw bytes
 // to a real Node http server, and what the JS engine would produce is printed
 // as C++ initializers: JSON.stringify(readHandshake(req)) for upgrade requests
 // (with a fake peer address), and the raw answer for refused ones (ws's answer,
 // or Node's for a request its parser rejects).
 //   npx tsc -p tsconfig.json   # once, if dist/ is missing
 //   node native/test/handshake-golden.mjs
-// With --websocket it prints instead the goldens of framing_websocket_test.cc:
+// With --websocket it prints instead the goldens of transport_websocket_test.cc:
 // what ws's own Receiver (isServer, maxPayload) reports for client frame streams.
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { Receiver, WebSocketServer } from 'ws';
-import { readHandshake } from '../../dist/src/transport/websocket-handshake.js';
+import { readHandshake } from '../../dist/src/gateway/transport/websocket-handshake.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const UP = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n`;

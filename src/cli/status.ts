@@ -54,12 +54,13 @@ export async function statusReport(config: ResolvedConfig): Promise<StatusReport
   // except a gateway's slow-consumer counts (sendFailures adds them up with encode
   // errors, and which policy fired is what an operator tuning sendBufferSize needs)
   // and what a connect storm ran into: clients refused at the held-events bound,
-  // broadcasts dropped while held for opening clients (docs/worker.md "Connect storms").
+  // broadcasts dropped while held for opening clients (docs/worker.md "Connect storms"),
+  // and the per-listener counters, whichever there are (../gateway/listener-counters.ts).
   const rows = processes.map(({ details, ...row }) => {
     if (details && 'unreachable' in details) return { ...row, unreachable: details.unreachable };
     if (row.role === 'gateway' && details) {
-      const { slowConsumerDrops, slowConsumerCloses, connectionsRefused, heldForConnectDrops } = details;
-      return { ...row, details: { slowConsumerDrops, slowConsumerCloses, connectionsRefused, heldForConnectDrops } };
+      const { slowConsumerDrops, slowConsumerCloses, connectionsRefused, heldForConnectDrops, listeners } = details;
+      return { ...row, details: { slowConsumerDrops, slowConsumerCloses, connectionsRefused, heldForConnectDrops, listeners } };
     }
     return row;
   }) as ProcessStatus[];

@@ -10,6 +10,7 @@
  * per message.
  */
 import type { ResolvedConfig, ListenerProtocol } from '../config/types.js';
+import type { ListenerStats } from './listener-counters.js';
 import type { Logger } from '../log/logger.js';
 
 export interface EngineOptions {
@@ -99,6 +100,8 @@ export interface EngineStats {
   linkErrors: number;
   /** Times a link's unsent output went over its bound, holding its events back until it drained. */
   linkOutputStalls: number;
+  /** Counters per client listener, keyed by listener name: every name of LISTENER_COUNTERS (./listener-counters.ts) for every listener. */
+  listeners: Record<string, ListenerStats>;
 }
 
 /** One client connection, for `gatehouse connections`. */

@@ -14,6 +14,7 @@ import { CLI } from '../helpers/cluster.js';
 import { ENGINE_UNDER_TEST } from '../helpers/engine-under-test.js';
 import { describe, forceStop, isRunning, readyPort, run, taggedEvents, waitFor, writeCliApp } from '../helpers/cli-commands.js';
 import type { ProcessStatus } from '../../src/control/protocol.js';
+import { zeroListenerStats } from '../../src/gateway/listener-counters.js';
 
 const app = writeCliApp({ gateways: 2, workers: 2 });
 let client: LineClient | null = null;
@@ -76,10 +77,12 @@ test('a client is served; status --json has one row per process and a summary', 
     for (const k of ['connections', 'messagesIn', 'messagesOut', 'sendFailures', 'events', 'eventsPerSecond', 'uptime'] as const) assert.equal(typeof p[k], 'number', `${p.role}.${k}`);
   }
   assert.deepEqual(st.processes.filter((p) => p.role === 'gateway').map((p) => p.engine), [ENGINE_UNDER_TEST, ENGINE_UNDER_TEST]);
-  // The slow-consumer counts that sendFailures adds up, and the connect-storm bounds' counts, per gateway.
+  // The slow-consumer counts that sendFailures adds up, the connect-storm bounds' counts, and
+  // every per-listener counter for the app's one listener ("tcp"), per gateway.
+  const listeners = { tcp: zeroListenerStats() };
   assert.deepEqual(st.processes.filter((p) => p.role === 'gateway').map((p) => p.details), [
-    { slowConsumerDrops: 0, slowConsumerCloses: 0, connectionsRefused: 0, heldForConnectDrops: 0 },
-    { slowConsumerDrops: 0, slowConsumerCloses: 0, connectionsRefused: 0, heldForConnectDrops: 0 },
+    { slowConsumerDrops: 0, slowConsumerCloses: 0, connectionsRefused: 0, heldForConnectDrops: 0, listeners },
+    { slowConsumerDrops: 0, slowConsumerCloses: 0, connectionsRefused: 0, heldForConnectDrops: 0, listeners },
   ]);
   assert.equal(st.summary.connections, 1);
   assert.equal(st.summary.messagesIn, 2);

@@ -17,7 +17,8 @@ import { loadConfig, parseSetFlags, resolveConfig } from '../../src/config/index
 import type { ListenerConfig, ResolvedConfig } from '../../src/config/types.js';
 import type { EngineEvent } from '../../src/gateway/engine.js';
 import { JsEngine } from '../../src/gateway/engine-js/js-engine.js';
-import type { AddonEngine, AddonEngineOptions, AddonEvent, NativeAddon } from '../../src/gateway/engine-native/addon.js';
+import { LISTENER_COUNTERS } from '../../src/gateway/listener-counters.js';
+import { ADDON_ABI, type AddonEngine, type AddonEngineOptions, type AddonEvent, type NativeAddon } from '../../src/gateway/engine-native/addon.js';
 import { addonOptions } from '../../src/gateway/engine-native/addon-options.js';
 import { readStaticFiles as readStaticRoutes } from '../../src/gateway/transport/static-routes.js';
 import { ADDON_PATH, loadAddonAt, loadNativeAddon, type AddonLoad } from '../../src/gateway/engine-native/loader.js';
@@ -87,7 +88,7 @@ test('loader: a missing file and a file that is not the addon are reasons, not e
     assert.match(!other.ok ? other.reason : '', /is not the gatehouse addon/);
     writeFileSync(join(dir, 'stale.cjs'), 'module.exports = { Engine: function () {}, abi: 0 };');
     const stale = loadAddonAt(join(dir, 'stale.cjs'));
-    assert.match(!stale.ok ? stale.reason : '', /is a stale build \(addon ABI 0, this code needs 1\)/);
+    assert.ok(!stale.ok && stale.reason.includes(`is a stale build (addon ABI 0, this code needs ${ADDON_ABI})`), !stale.ok ? stale.reason : 'loaded');
     writeFileSync(join(dir, 'broken.node'), 'not an ELF file');
     const broken = loadAddonAt(join(dir, 'broken.node'));
     assert.match(!broken.ok ? broken.reason : '', /broken\.node cannot be loaded: /);
@@ -177,6 +178,7 @@ test('addon options: configuration, link address of the index, heartbeat in ms, 
     handshakeTimeoutMs: 5000,
     maxLinkFrameSize: 16 * 1024 * 1024,
     closeLingerMs: 50,
+    listenerCounters: LISTENER_COUNTERS,
   } satisfies AddonEngineOptions);
 });
 
@@ -237,7 +239,7 @@ class ScriptedEngine implements AddonEngine {
   }
   stats() {
     const zeros = Object.fromEntries(Object.keys(jsStats).filter((k) => k !== 'gatewayId').map((k) => [k, 0]));
-    return { ...zeros, connections: this.open, eventsUnacked: this.held, readsPaused: false } as unknown as ReturnType<AddonEngine['stats']>;
+    return { ...zeros, listeners: jsStats.listeners, connections: this.open, eventsUnacked: this.held, readsPaused: false } as unknown as ReturnType<AddonEngine['stats']>;
   }
   connections(limit: number, listener: string) {
     this.calls.push(`connections(${limit},${listener})`);

@@ -391,9 +391,9 @@ test('backpressure: reading from clients pauses at maxUnackedEvents and resumes 
   assert.equal(gw.stats().slowConsumerDrops + gw.stats().eventsFailed, 0);
 });
 
-test('overload: at twice maxUnackedEvents held, new clients are refused and counted', async (t) => {
+test('overload: at twice maxUnackedEvents held, new clients are refused and counted, per listener too', async (t) => {
   const gw = await TestGateway.start({
-    listeners: [listenerConfig('text'), listenerConfig('websocket')],
+    listeners: [listenerConfig('text'), listenerConfig('websocket'), listenerConfig('json')],
     gateway: { maxUnackedEvents: 2 },
   });
   t.after(() => gw.close());
@@ -404,6 +404,8 @@ test('overload: at twice maxUnackedEvents held, new clients are refused and coun
   await waitFor('4 held', () => (gw.stats().eventsWaiting === 4 ? true : undefined));
   const refused = await gw.tcpClient('text');
   await refused.waitClosed();
+  const refusedAgain = await gw.tcpClient('text');
+  await refusedAgain.waitClosed();
   const upgrade = await gw.tcpClient('websocket');
   upgrade.write(
     'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
@@ -411,11 +413,21 @@ test('overload: at twice maxUnackedEvents held, new clients are refused and coun
   );
   await upgrade.waitClosed();
   assert.match(upgrade.text, /^HTTP\/1.1 503 /);
-  assert.equal(gw.stats().connectionsRefused, 2);
+  assert.equal(gw.stats().connectionsRefused, 3);
+  // Which listener turned them away; a listener nobody tried reports its zero.
+  assert.deepEqual(gw.stats().listeners, {
+    text: { connectionsRefused: 2 },
+    websocket: { connectionsRefused: 1 },
+    json: { connectionsRefused: 0 },
+  });
   assert.equal(gw.stats().connections, 2);
   // A worker takes the events: clients are welcome again.
-  await gw.worker({ autoAck: true });
+  const w = await gw.worker({ autoAck: true });
   await waitFor('resumed', () => (!gw.stats().readsPaused ? true : undefined));
+  // The stats query reports the same per-listener counts (the native engine writes that JSON itself).
+  const answer = await w.query('stats', []);
+  assert.equal(answer.ok, true);
+  assert.deepEqual((answer.result as { listeners: unknown }).listeners, gw.stats().listeners);
   const later = await gw.tcpClient('text');
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(later.closed, false);

@@ -11,7 +11,7 @@ import { LinkProtocolError } from '../../src/protocol/errors.js';
 const A = '0123456789ab000000000001';
 const B = 'ba9876543210000000000002';
 
-// The same bytes are decoded by native/test/link_binary_command_test.cc.
+// The same bytes are decoded by native/test/protocol_binary_command_test.cc.
 const CASES: [CommandOp, number, unknown, string | undefined, string][] = [
   [CommandOp.SendToClient, CommandFlag.Raw, A, 'hi', '01010123456789ab0000000000016869'],
   [CommandOp.SendToAll, 0, {}, 'all', '0200616c6c'],

@@ -2,23 +2,13 @@
 
 namespace gh {
 
-const char* protocolName(ListenerProtocol protocol) {
-  switch (protocol) {
-    case ListenerProtocol::Text: return "text";
-    case ListenerProtocol::Json: return "json";
-    case ListenerProtocol::Frame: return "frame";
-    case ListenerProtocol::WebSocket: return "websocket";
-  }
-  return "text";
-}
-
 Napi::Object addressesToJs(Napi::Env env, const BoundAddresses& addresses) {
   Napi::Array listeners = Napi::Array::New(env, addresses.listeners.size());
   for (size_t i = 0; i < addresses.listeners.size(); i++) {
     const BoundListener& l = addresses.listeners[i];
     Napi::Object o = Napi::Object::New(env);
     o.Set("name", l.name);
-    o.Set("protocol", protocolName(l.protocol));
+    o.Set("protocol", listenerProtocolName(l.protocol));
     o.Set("host", l.host);
     o.Set("port", l.port);
     listeners.Set(static_cast<uint32_t>(i), o);
@@ -65,6 +55,13 @@ Napi::Object statsToJs(Napi::Env env, const EngineStatsSnapshot& s) {
   o.Set("readsPaused", Napi::Boolean::New(env, s.readsPaused));
   set("linkErrors", s.linkErrors);
   set("linkOutputStalls", s.linkOutputStalls);
+  Napi::Object listeners = Napi::Object::New(env);
+  for (const ListenerStatsRow& row : s.listeners) {
+    Napi::Object counters = Napi::Object::New(env);
+    for (const auto& [name, value] : row.counters) counters.Set(name, Napi::Number::New(env, static_cast<double>(value)));
+    listeners.Set(row.listener, counters);
+  }
+  o.Set("listeners", listeners);
   return o;
 }
 

@@ -17,6 +17,4 @@ Napi::Object statsToJs(Napi::Env env, const EngineStatsSnapshot& stats);
 // [{type: 'link-open' | 'link-close' | 'reads-paused' | 'reads-resumed' | 'log', …}]
 Napi::Array eventsToJs(Napi::Env env, const std::vector<ControlEvent>& events);
 
-const char* protocolName(ListenerProtocol protocol);
-
 }  // namespace gh

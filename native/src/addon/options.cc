@@ -119,6 +119,21 @@ bool readStaticRoutes(Reader& r, std::vector<StaticRouteSpec>* out) {
   return true;
 }
 
+// Names only: what each counts is decided where it is bumped.
+bool readListenerCounters(Reader& r, std::vector<std::string>* out) {
+  Napi::Value v = r.get("listenerCounters");
+  if (v.IsEmpty()) return r.fail("listenerCounters", "readable");
+  if (v.IsUndefined()) return true;
+  if (!v.IsArray()) return r.fail("listenerCounters", "an array of strings");
+  Napi::Array list = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value name = list.Get(i);
+    if (name.IsEmpty() || !name.IsString()) return r.fail("listenerCounters", "an array of strings");
+    out->push_back(name.As<Napi::String>().Utf8Value());
+  }
+  return true;
+}
+
 bool readListener(Napi::Value item, uint32_t i, ListenerSpec* out, std::string* error) {
   std::string where = "listeners[" + std::to_string(i) + "]";
   if (item.IsEmpty() || !item.IsObject()) {
@@ -163,7 +178,8 @@ bool readEngineOptions(Napi::Value value, EngineOptions* out, std::string* error
             r.num("handshakeTimeoutMs", 1, 4294967295.0, &out->handshakeTimeoutMs) &&
             r.num("maxLinkFrameSize", 16, 4294967295.0, &out->maxLinkFrameSize) &&
             r.num("closeLingerMs", 0, 4294967295.0, &out->closeLingerMs) &&
-            r.num("maxReadsPerRun", 1, 1 << 24, &out->maxReadsPerRun);
+            r.num("maxReadsPerRun", 1, 1 << 24, &out->maxReadsPerRun) &&
+            readListenerCounters(r, &out->listenerCounters);
   if (!ok) return false;
   if (out->linkPath.empty()) return r.fail("linkPath", "a Unix socket path");
   Napi::Value listeners = r.get("listeners");

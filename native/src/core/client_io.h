@@ -1,6 +1,6 @@
-// What the core asks of client sockets; the I/O layer (native/src/engine/)
-// implements it. No method may call back into GatewayCore synchronously with a
-// socket's end: a socket that goes away is reported later through
+// What the core asks of client sockets; the I/O layer (EngineImpl, in the
+// engine folder) implements it. No method may call back into GatewayCore
+// synchronously with a socket's end: a socket that goes away is reported later through
 // GatewayCore::clientClosed (the core may be iterating its tables). Calling
 // GatewayCore::destroyClient from inside send() (slow consumer 'close') is fine.
 #pragma once

@@ -35,7 +35,7 @@ struct ClientRecord {
   ClientRecord& operator=(const ClientRecord&) = delete;
 
   uint64_t number = 0;  // connection number, from 1: the id's last 12 hex characters
-  uint16_t listener = 0;  // index into EngineOptions::listeners
+  uint16_t listener = 0;  // index into CoreOptions::listeners
   ClientState state = ClientState::Open;
   // Opening events (Connect, WebSocketConnect) emitted and not yet acknowledged
   // or given up on; while > 0 a sendToAll is held for it (GatewayCore::hold).

@@ -6,9 +6,9 @@
 
 #include "core/client_session.h"
 #include "core/gateway_core.h"
-#include "link/binary_command.h"
-#include "link/client_id.h"
-#include "link/command.h"
+#include "protocol/binary_command.h"
+#include "protocol/client_id.h"
+#include "protocol/command.h"
 
 namespace gh {
 

@@ -1,49 +1,10 @@
 // GatewayCore's reporting: stats, the stats query's JSON, connection rows, the
-// client info JSON of events, and the options the core takes from EngineOptions.
+// client info JSON of events.
 #include "core/gateway_core.h"
 #include "core/json_fields.h"
 #include "json/json_string.h"
 
 namespace gh {
-
-const char* listenerProtocolName(ListenerProtocol protocol) {
-  switch (protocol) {
-    case ListenerProtocol::Text:
-      return "text";
-    case ListenerProtocol::Json:
-      return "json";
-    case ListenerProtocol::Frame:
-      return "frame";
-    case ListenerProtocol::WebSocket:
-      return "websocket";
-  }
-  return "text";
-}
-
-CoreOptions coreOptionsFrom(const EngineOptions& o) {
-  CoreOptions c;
-  c.gatewayId = o.gatewayId;
-  c.pid = o.pid;
-  for (const ListenerSpec& l : o.listeners) {
-    CoreListener cl;
-    cl.name = l.name;
-    cl.protocol = l.protocol;
-    cl.host = l.host;
-    cl.port = l.port;
-    cl.encoding.protocol = l.protocol;
-    cl.encoding.frame.headerSize = static_cast<uint8_t>(l.frameHeaderSize);
-    cl.encoding.frame.littleEndian = l.frameLittleEndian;
-    cl.encoding.frame.lengthIncludesHeader = l.frameLengthIncludesHeader;
-    c.listeners.push_back(std::move(cl));
-  }
-  c.secret = o.secret;
-  c.maxUnackedEvents = o.maxUnackedEvents;
-  c.heldBytesLimit = o.sendBufferSize;
-  c.linkOutputLimit = o.linkOutputLimit;
-  c.handshakeTimeoutMs = o.handshakeTimeoutMs;
-  c.maxLinkFrameSize = o.maxLinkFrameSize;
-  return c;
-}
 
 EngineStatsSnapshot GatewayCore::stats() const {
   const Counters& c = counters_;
@@ -79,6 +40,7 @@ EngineStatsSnapshot GatewayCore::stats() const {
   s.readsPaused = router_.readsPaused();
   s.linkErrors = c.linkErrors;
   s.linkOutputStalls = c.linkOutputStalls;
+  s.listeners = listenerCounters_.report();
   return s;
 }
 
@@ -117,8 +79,17 @@ std::string GatewayCore::statsJson() const {
       .unum("readPauses", s.readPauses)
       .boolean("readsPaused", s.readsPaused)
       .unum("linkErrors", s.linkErrors)
-      .unum("linkOutputStalls", s.linkOutputStalls)
-      .end();
+      .unum("linkOutputStalls", s.linkOutputStalls);
+  w.key("listeners");
+  JsonObjectWriter byName(out);
+  for (const ListenerStatsRow& row : s.listeners) {
+    byName.key(row.listener);
+    JsonObjectWriter counters(out);
+    for (const auto& [name, value] : row.counters) counters.unum(name, value);
+    counters.end();
+  }
+  byName.end();
+  w.end();
   return out;
 }
 

@@ -5,18 +5,24 @@
 #include "core/client_session.h"
 #include "core/command_executor.h"
 #include "core/json_fields.h"
-#include "framing/handshake_json.h"  // normalizeAddress
-#include "link/frame_encoder.h"
+#include "transport/handshake_json.h"  // normalizeAddress
+#include "protocol/frame_encoder.h"
 #include "core/query_handler.h"
 
 namespace gh {
 
+static std::vector<std::string> listenerNames(const std::vector<CoreListener>& listeners) {
+  std::vector<std::string> names;
+  for (const CoreListener& l : listeners) names.push_back(l.name);
+  return names;
+}
 
 GatewayCore::GatewayCore(CoreOptions options, ClientIo* io)
     : options_(std::move(options)),
       io_(io),
       table_(options_.gatewayId),
-      router_(options_.maxUnackedEvents, &counters_, static_cast<RouterHooks*>(this)) {
+      router_(options_.maxUnackedEvents, &counters_, static_cast<RouterHooks*>(this)),
+      listenerCounters_(options_.listenerCounters, listenerNames(options_.listeners)) {
   linkConfig_.secret = options_.secret;
   linkConfig_.maxFrameSize = options_.maxLinkFrameSize;
   linkConfig_.handshakeTimeoutMs = options_.handshakeTimeoutMs;
@@ -37,15 +43,20 @@ void GatewayCore::setListenerPort(size_t index, int port) {
 
 // ---- clients
 
-bool GatewayCore::admit() {
+bool GatewayCore::admit(uint16_t listener) {
   if (!router_.overloaded()) return true;
-  counters_.connectionsRefused++;
-  if (counters_.connectionsRefused % 1000 == 1) {
+  uint64_t refused = clientRefused(listener);
+  if (refused % 1000 == 1) {
     LogFields f;
-    f.w().unum("refused", counters_.connectionsRefused);
+    f.w().unum("refused", refused);
     log("warn", "refusing new clients: the gateway holds too many unacknowledged events", f.done());
   }
   return false;
+}
+
+uint64_t GatewayCore::clientRefused(uint16_t listener) {
+  listenerCounters_.bump(listener, "connectionsRefused");
+  return ++counters_.connectionsRefused;
 }
 
 ClientRecord* GatewayCore::createClient(uint16_t listener, std::string_view remoteAddress, int remotePort,

@@ -1,6 +1,6 @@
 // The gateway engine's logic without sockets: the connection table, the event
 // router, the worker links, commands and queries, counters, control events. The
-// I/O layer (native/src/engine/) owns every fd, framer, output buffer and timer,
+// I/O layer (the engine folder) owns every fd, framer, output buffer and timer,
 // calls the methods below as things happen, and is reached back through ClientIo
 // (clients) and each WorkerLink's output (links). Single-threaded; nothing here
 // blocks or throws.
@@ -22,8 +22,11 @@
 #include "core/held_output.h"
 #include "core/outgoing_message.h"
 #include "core/worker_link.h"
-#include "engine/engine.h"
-#include "framing/websocket_frame.h"  // kWsNormalClosure, kWsGoingAway
+#include "core/control_event.h"
+#include "core/engine_stats.h"
+#include "core/listener_counters.h"
+#include "core/listener_protocol.h"
+#include "transport/websocket_frame.h"  // kWsNormalClosure, kWsGoingAway
 
 namespace gh {
 
@@ -45,14 +48,10 @@ struct CoreOptions {
   uint64_t linkOutputLimit = 4 * 1024 * 1024;
   uint32_t handshakeTimeoutMs = 5000;
   uint32_t maxLinkFrameSize = 16 * 1024 * 1024;
+  std::vector<std::string> listenerCounters;  // the names counted per listener (listener_counters.h)
   // ms since the epoch (connectedAt, lastMessageAt, handshake deadlines); tests pass a fake clock.
   std::function<int64_t()> clock;  // empty: the system clock
 };
-
-// The core's view of EngineOptions (listeners, limits, secret).
-CoreOptions coreOptionsFrom(const EngineOptions& options);
-// "text" | "json" | "frame" | "websocket".
-const char* listenerProtocolName(ListenerProtocol protocol);
 
 class GatewayCore : private LinkHandlers, private RouterHooks {
  public:
@@ -63,6 +62,7 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
 
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
+  ListenerCounters& listenerCounters() { return listenerCounters_; }
   const CoreOptions& options() const { return options_; }
   const ConnectionTable& table() const { return table_; }
   const EventRouter& router() const { return router_; }
@@ -70,9 +70,13 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   void setListenerPort(size_t index, int port);  // before any link is accepted (Hello lists it)
 
   // ---- clients (the I/O layer calls these)
-  // Whether a new client may come in now (held events under 2 × maxUnackedEvents);
-  // counts a refusal (and logs every 1000th) when not.
-  bool admit();
+  // Whether a new client of `listener` may come in now (held events under
+  // 2 × maxUnackedEvents); counts a refusal (and logs every 1000th) when not.
+  bool admit(uint16_t listener);
+  // A client of `listener` accepted and closed at once (admit() said no, or the
+  // process is out of file descriptors): every refusal counter; returns the
+  // gateway's total, for the caller's log line.
+  uint64_t clientRefused(uint16_t listener);
   // A record for a new connection (number drawn, not yet in the table). The I/O
   // layer sets record->io, then calls clientOpened; or discardClient if it gives up.
   ClientRecord* createClient(uint16_t listener, std::string_view remoteAddress, int remotePort,
@@ -180,6 +184,7 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   Counters counters_;
   ConnectionTable table_;
   EventRouter router_;
+  ListenerCounters listenerCounters_;
   LinkConfig linkConfig_;
   uint32_t nextLinkId_ = 0;
   std::vector<std::unique_ptr<WorkerLink>> links_;  // every link not yet freed

@@ -1,6 +1,8 @@
 // Small writers for the JSON the core produces itself: log fields, query
-// results, stats and connection rows, with JSON.stringify's output (keys in the
-// order written).
+// results, stats and connection rows. Plain JSON, keys in the order written:
+// every reader parses it (pino, the worker, native-engine.ts), so the order
+// is ours, except in query results, where it is the order the app's
+// Object.keys sees (query_handler.cc follows the JS engine there).
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "core/outgoing_message.h"
 
-#include "framing/encoders.h"
-#include "framing/websocket_frame.h"
+#include "transport/encoders.h"
+#include "transport/websocket_frame.h"
 
 namespace gh {
 

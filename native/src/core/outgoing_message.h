@@ -10,13 +10,13 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/engine.h"
-#include "framing/framing_types.h"
-#include "link/link_protocol.h"  // kCommandRaw, kCommandBinary
+#include "core/listener_protocol.h"
+#include "transport/framing_types.h"
+#include "protocol/link_protocol.h"  // kCommandRaw, kCommandBinary
 
 namespace gh {
 
-// How a listener's clients are written to (from ListenerSpec).
+// How a listener's clients are written to (from the listener's options).
 struct ListenerEncoding {
   ListenerProtocol protocol = ListenerProtocol::Text;
   FrameOptions frame;  // protocol Frame

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "framing/framing_types.h"  // PayloadKind
+#include "transport/framing_types.h"  // PayloadKind
 
 namespace gh {
 

@@ -5,14 +5,16 @@
 
 #include "core/gateway_core.h"
 #include "core/json_fields.h"
-#include "link/frame_encoder.h"
-#include "link/query.h"
+#include "protocol/frame_encoder.h"
+#include "protocol/query.h"
 #include "json/json_string.h"
 
 namespace gh {
 
 namespace {
 
+// Results reach the app as parsed objects, so their keys follow the JS
+// engine's order (what Object.keys shows); error texts are the QueryError messages the app sees.
 // `result[key] = value` on a plain JS object with key "__proto__" sets the
 // prototype instead of a property, so JSON.stringify leaves it out: so do we.
 constexpr std::string_view kProto = "__proto__";

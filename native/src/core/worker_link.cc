@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "core/json_fields.h"
-#include "link/flow_frames.h"
-#include "link/frame_encoder.h"
-#include "link/handshake.h"
+#include "protocol/flow_frames.h"
+#include "protocol/frame_encoder.h"
+#include "protocol/handshake.h"
 #include "util/random.h"
 #include "util/utf8.h"
 

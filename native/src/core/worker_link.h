@@ -22,7 +22,7 @@
 #include <unordered_map>
 
 #include "core/client_record.h"
-#include "link/frame_decoder.h"
+#include "protocol/frame_decoder.h"
 
 namespace gh {
 

@@ -15,10 +15,10 @@
 #include "engine/out_buffer.h"
 #include "engine/poller.h"
 #include "engine/timer_wheel.h"
-#include "framing/http_request.h"
-#include "framing/length_prefix_framer.h"
-#include "framing/line_framer.h"
-#include "framing/websocket_parser.h"
+#include "transport/http_request.h"
+#include "transport/length_prefix_framer.h"
+#include "transport/line_framer.h"
+#include "transport/websocket_parser.h"
 
 namespace gh {
 

@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "engine/engine_impl.h"
-#include "framing/encoders.h"
-#include "framing/handshake_json.h"
-#include "framing/websocket_frame.h"
-#include "framing/websocket_handshake.h"
+#include "transport/encoders.h"
+#include "transport/handshake_json.h"
+#include "transport/websocket_frame.h"
+#include "transport/websocket_handshake.h"
 #include "json/json_string.h"
 
 namespace gh {
@@ -70,7 +70,7 @@ void EngineImpl::onListenPoll(ListenSocket* s) {
     if (r == Acceptor::Result::Empty) return;
     if (r == Acceptor::Result::Shed) {
       if (s->kind == ListenSocket::Kind::Client) {
-        uint64_t refused = ++core_.counters().connectionsRefused;
+        uint64_t refused = core_.clientRefused(s->listener);
         if (refused % 1000 == 1) {
           log("warn", "out of file descriptors: closing new connections at once",
               "{\"refused\":" + std::to_string(refused) + ",\"code\":\"" + errnoName(code) + "\"}");
@@ -91,7 +91,7 @@ void EngineImpl::acceptClient(uint16_t listener, int fd) {
   const ListenerSpec& spec = options_.listeners[listener];
   bool ws = spec.protocol == ListenerProtocol::WebSocket;
   // TCP clients are refused at once; WebSocket ones get a 503 to their upgrade.
-  if (!ws && !core_.admit()) {
+  if (!ws && !core_.admit(listener)) {
     ::close(fd);
     return;
   }
@@ -234,7 +234,7 @@ void EngineImpl::feedHttp(ClientConn* c, uint8_t* data, size_t size) {
 
 bool EngineImpl::upgrade(ClientConn* c, const HttpRequest& req) {
   c->inputDone = true;  // unless upgraded below
-  if (!core_.admit()) {
+  if (!core_.admit(c->listener)) {
     queue(c, serviceUnavailableResponse());
     c->finAfterOutput = true;
     startLinger(c);

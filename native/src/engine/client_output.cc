@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "engine/engine_impl.h"
-#include "framing/websocket_frame.h"
+#include "transport/websocket_frame.h"
 
 namespace gh {
 

@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
-namespace gh {
+#include "core/control_event.h"
+#include "core/engine_stats.h"
+#include "core/listener_protocol.h"
 
-enum class ListenerProtocol : uint8_t { Text = 0, Json = 1, Frame = 2, WebSocket = 3 };
+namespace gh {
 
 struct StaticRouteSpec {
   std::string path;         // exact URL path, e.g. "/"
@@ -57,6 +59,8 @@ struct EngineOptions {
   uint32_t closeLingerMs = 5000;
   // Work done by one run() before it returns, so one busy socket cannot starve Node's loop.
   uint32_t maxReadsPerRun = 1024;
+  // The counters kept per listener (LISTENER_COUNTERS of src/gateway/listener-counters.ts).
+  std::vector<std::string> listenerCounters;
 };
 
 struct BoundListener {
@@ -70,35 +74,6 @@ struct BoundAddresses {
   std::vector<BoundListener> listeners;
   std::string linkPath;
   int linkPort = -1;  // -1: no TCP link listener
-};
-
-// Every counter of EngineStats (src/gateway/engine.ts), same names, same meaning.
-struct EngineStatsSnapshot {
-  uint64_t connections = 0, connectionsAccepted = 0, connectionsRefused = 0, links = 0;
-  uint64_t messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0, writes = 0;
-  uint64_t tooLarge = 0, invalidJson = 0, framingErrors = 0;
-  uint64_t slowConsumerDrops = 0, slowConsumerCloses = 0, heartbeatCloses = 0, encodeErrors = 0;
-  uint64_t heldForConnect = 0, heldForConnectDrops = 0;
-  uint64_t commands = 0, commandsForGoneClients = 0, queries = 0;
-  uint64_t eventsSent = 0, eventsAcked = 0, eventsRedelivered = 0, eventsFailed = 0;
-  uint64_t eventsUnacked = 0, eventsWaiting = 0, readPauses = 0;
-  bool readsPaused = false;
-  uint64_t linkErrors = 0, linkOutputStalls = 0;
-};
-
-// Control events for JavaScript, taken in batches by takeEvents(); never one per message.
-struct ControlEvent {
-  enum class Type : uint8_t { LinkOpen, LinkClose, ReadsPaused, ReadsResumed, Log };
-  Type type;
-  uint32_t linkId = 0;
-  std::string workerId;     // LinkOpen, LinkClose ("" when the link closed before its handshake finished)
-  int pid = 0;              // LinkOpen: the worker's pid
-  std::string transport;    // LinkOpen: "unix" | "tcp"
-  std::string reason;       // LinkClose
-  uint64_t redelivered = 0; // LinkClose
-  uint64_t heldEvents = 0;  // ReadsPaused, ReadsResumed
-  // Log: pino level name ("debug" | "info" | "warn" | "error"), message, and a JSON object of fields.
-  std::string level, message, fieldsJson;
 };
 
 class EngineImpl;

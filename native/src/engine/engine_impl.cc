@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "framing/encoders.h"
+#include "transport/encoders.h"
 
 namespace gh {
 
@@ -34,6 +34,34 @@ std::string errnoName(int code) {
     case ENFILE: return "ENFILE";
     default: return "E" + std::to_string(code);
   }
+}
+
+// The core's view of the engine options (listeners, limits, secret): the core
+// knows nothing of sockets, so only the I/O layer sees EngineOptions whole.
+static CoreOptions coreOptionsFrom(const EngineOptions& o) {
+  CoreOptions c;
+  c.gatewayId = o.gatewayId;
+  c.pid = o.pid;
+  for (const ListenerSpec& l : o.listeners) {
+    CoreListener cl;
+    cl.name = l.name;
+    cl.protocol = l.protocol;
+    cl.host = l.host;
+    cl.port = l.port;
+    cl.encoding.protocol = l.protocol;
+    cl.encoding.frame.headerSize = static_cast<uint8_t>(l.frameHeaderSize);
+    cl.encoding.frame.littleEndian = l.frameLittleEndian;
+    cl.encoding.frame.lengthIncludesHeader = l.frameLengthIncludesHeader;
+    c.listeners.push_back(std::move(cl));
+  }
+  c.secret = o.secret;
+  c.maxUnackedEvents = o.maxUnackedEvents;
+  c.heldBytesLimit = o.sendBufferSize;
+  c.linkOutputLimit = o.linkOutputLimit;
+  c.handshakeTimeoutMs = o.handshakeTimeoutMs;
+  c.maxLinkFrameSize = o.maxLinkFrameSize;
+  c.listenerCounters = o.listenerCounters;
+  return c;
 }
 
 EngineImpl::EngineImpl(EngineOptions options)

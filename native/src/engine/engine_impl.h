@@ -21,7 +21,7 @@
 #include "engine/poller.h"
 #include "engine/sockets.h"
 #include "engine/timer_wheel.h"
-#include "framing/static_routes.h"
+#include "transport/static_routes.h"
 
 namespace gh {
 

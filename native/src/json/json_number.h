@@ -4,6 +4,8 @@
 
 namespace gh {
 
+// Exact because these numbers reach the app in sessions: kept as written, "-0"
+// and "1e400" would parse there as -0 and Infinity where the JS engine keeps 0 and null.
 // Appends what JSON.stringify writes for the JSON number text `text` (already
 // validated by the JSON grammar): the double JSON.parse gives, formatted by
 // Number#toString rules (shortest round trip; 1.0 -> 1, 1e2 -> 100,

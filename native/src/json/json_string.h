@@ -4,6 +4,8 @@
 
 namespace gh {
 
+// Exact where it writes a session or the handshake payload (a lone surrogate
+// must reach the app as the JS engine's would); elsewhere any valid JSON would do.
 // Appends JSON.stringify(string) byte for byte, for valid UTF-8 input:
 // quotes, escapes \" \\ \b \f \n \r \t, other controls as \u00xx (lowercase),
 // everything else (DEL, U+2028/U+2029, non-ASCII) raw. The 3-byte form of a

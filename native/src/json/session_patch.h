@@ -9,6 +9,8 @@ constexpr int kSessionPatchDiff = 1;     // {"s": {key: value}, "d": [key]}
 constexpr int kSessionPatchReplace = 2;  // the whole new session
 constexpr int kSessionPatchMerge = 3;    // deep-merged into the session
 
+// Exact because the session is what the app reads in every event: its key
+// order (Object.keys) and values must be the ones the JS engine would keep.
 // Applies a patch to `session`, the compact JSON text of a session object
 // ("{}" at connect), exactly as decodeSessionPatch + applySessionPatch of
 // src/protocol/session-patch.ts: "__proto__" is skipped where the JS skips it,

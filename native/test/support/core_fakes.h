@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "core/gateway_core.h"
-#include "link/binary_command.h"
-#include "link/client_id.h"
-#include "link/command.h"
-#include "link/frame_encoder.h"
-#include "link/handshake.h"
+#include "protocol/binary_command.h"
+#include "protocol/client_id.h"
+#include "protocol/command.h"
+#include "protocol/frame_encoder.h"
+#include "protocol/handshake.h"
 #include "util/bytes.h"
 #include "util/random.h"
 

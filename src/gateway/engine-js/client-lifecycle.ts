@@ -6,6 +6,7 @@ import { makeClientId } from '../../protocol/client-id.js';
 import { EventKind, PayloadKind } from '../../protocol/constants.js';
 import { createFramer, FramingError } from '../transport/framer.js';
 import { normalizeAddress, readHandshake } from '../transport/websocket-handshake.js';
+import type { ListenerCounters } from '../listener-counters.js';
 import type { ClientInfo } from '../../types.js';
 import type { ClientListener } from './client-listener.js';
 import type { ClientOutput } from './client-output.js';
@@ -63,13 +64,15 @@ export class ClientLifecycle {
     private readonly output: ClientOutput,
     private readonly openings: Openings,
     private readonly counters: Counters,
+    private readonly listenerCounters: ListenerCounters,
     private readonly logger: Logger,
   ) {}
 
-  /** Whether a new client may come in now (see EventRouter#overloaded); counts a refusal. */
-  admit(): boolean {
+  /** Whether a new client of `listener` may come in now (see EventRouter#overloaded); counts a refusal. */
+  admit(listener: ClientListener): boolean {
     if (!this.router.overloaded && this.#opening.length - this.#openingHead < this.router.maxHeld) return true;
     this.counters.connectionsRefused++;
+    this.listenerCounters.bump(listener.index, 'connectionsRefused');
     if (this.counters.connectionsRefused % 1000 === 1) {
       this.logger.warn({ refused: this.counters.connectionsRefused }, 'refusing new clients: the gateway holds too many unacknowledged events');
     }
@@ -78,7 +81,7 @@ export class ClientLifecycle {
 
   /** A TCP client of a text/json/frame/custom listener. */
   acceptTcp(listener: ClientListener, socket: Socket): void {
-    if (!this.admit()) {
+    if (!this.admit(listener)) {
       socket.destroy();
       return;
     }

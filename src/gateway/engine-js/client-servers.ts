@@ -7,7 +7,7 @@ import { clientListenOptions } from './own-listening-socket.js';
 
 export interface ClientServerHandlers {
   /** Whether a new client may come in now; WebSocket upgrades are answered 503 otherwise. */
-  admit(): boolean;
+  admit(listener: ClientListener): boolean;
   tcp(listener: ClientListener, socket: Socket): void;
   websocket(listener: ClientListener, ws: WebSocket, req: IncomingMessage, socket: Socket): void;
 }
@@ -32,7 +32,7 @@ export async function createClientServer(listener: ClientListener, handlers: Cli
     clientTracking: false,
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    if (!handlers.admit()) {
+    if (!handlers.admit(listener)) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

@@ -12,6 +12,7 @@ import type {
   ListConnectionsOptions,
 } from '../engine.js';
 import { DEFAULT_CLOSE_LINGER_MS, DEFAULT_LINK_OUTPUT_LIMIT, type EngineTuning } from '../engine-tuning.js';
+import { ListenerCounters } from '../listener-counters.js';
 import { stopEngine, type StoppableEngine } from '../stop-sequence.js';
 import { ClientLifecycle } from './client-lifecycle.js';
 import { ClientListener } from './client-listener.js';
@@ -63,6 +64,7 @@ export class JsEngine implements Engine {
   #stopping: Promise<void> | null = null;
   /** Stopping: reads stay paused whatever the held-events count does. */
   #readsHeld = false;
+  readonly #listenerCounters: ListenerCounters;
 
   constructor(options: JsEngineOptions) {
     this.#options = options;
@@ -82,7 +84,8 @@ export class JsEngine implements Engine {
       },
       this.#logger,
     );
-    this.#lifecycle = new ClientLifecycle(this.gatewayId, this.#table, this.#router, this.#output, openings, this.#counters, this.#logger);
+    this.#listenerCounters = new ListenerCounters(config.listeners.map((l) => l.name));
+    this.#lifecycle = new ClientLifecycle(this.gatewayId, this.#table, this.#router, this.#output, openings, this.#counters, this.#listenerCounters, this.#logger);
     this.#commands = new CommandExecutor(this.#table, this.#output, openings, this.#counters, this.#logger);
     this.#queries = new QueryHandler(this.#table, this.#counters, () => this.stats());
   }
@@ -166,6 +169,7 @@ export class JsEngine implements Engine {
       readsPaused: this.#router.readsPaused,
       linkErrors: c.linkErrors,
       linkOutputStalls: c.linkOutputStalls,
+      listeners: this.#listenerCounters.report(),
     };
   }
 

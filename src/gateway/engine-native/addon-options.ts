@@ -11,6 +11,7 @@ import { gatewayLinkPath } from '../../protocol/link-address.js';
 import { readStaticFiles } from '../transport/static-routes.js';
 import type { EngineOptions } from '../engine.js';
 import { DEFAULT_CLOSE_LINGER_MS, DEFAULT_LINK_OUTPUT_LIMIT, type EngineTuning } from '../engine-tuning.js';
+import { LISTENER_COUNTERS } from '../listener-counters.js';
 import type { AddonEngineOptions, AddonListenerOptions } from './addon.js';
 
 
@@ -55,5 +56,6 @@ export async function addonOptions(options: EngineOptions, tuning: EngineTuning 
     handshakeTimeoutMs: tuning.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     maxLinkFrameSize: tuning.maxLinkFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
     closeLingerMs: tuning.closeLingerMs ?? DEFAULT_CLOSE_LINGER_MS,
+    listenerCounters: LISTENER_COUNTERS,
   };
 }

@@ -7,7 +7,7 @@ import type { EngineStats } from '../engine.js';
 import type { StoppableEngine } from '../stop-sequence.js';
 
 /** Bumped together with kAddonAbi in native/src/addon/addon.cc whenever a shape below changes. */
-export const ADDON_ABI = 1;
+export const ADDON_ABI = 2;
 
 export type AddonProtocol = 'text' | 'json' | 'frame' | 'websocket';
 
@@ -54,6 +54,8 @@ export interface AddonEngineOptions {
   maxLinkFrameSize: number;
   closeLingerMs: number;
   maxReadsPerRun?: number;
+  /** The per-listener counters to keep and report (LISTENER_COUNTERS, ../listener-counters.ts). */
+  listenerCounters: readonly string[];
 }
 
 export interface AddonAddresses {

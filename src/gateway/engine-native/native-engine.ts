@@ -10,6 +10,7 @@ import type {
   ListConnectionsOptions,
 } from '../engine.js';
 import type { EngineTuning } from '../engine-tuning.js';
+import { zeroListenerStats } from '../listener-counters.js';
 import type { AddonEngine, AddonEvent, NativeAddon } from './addon.js';
 import { addonOptions } from './addon-options.js';
 import { loadNativeAddon } from './loader.js';
@@ -29,7 +30,7 @@ const ZERO_STATS: Omit<EngineStats, 'gatewayId'> = {
   bytesOut: 0, writes: 0, tooLarge: 0, invalidJson: 0, framingErrors: 0, slowConsumerDrops: 0, slowConsumerCloses: 0, heldForConnect: 0, heldForConnectDrops: 0,
   heartbeatCloses: 0, encodeErrors: 0, commands: 0, commandsForGoneClients: 0, queries: 0, eventsSent: 0, eventsAcked: 0,
   eventsRedelivered: 0, eventsFailed: 0, eventsUnacked: 0, eventsWaiting: 0, readPauses: 0, readsPaused: false, linkErrors: 0,
-  linkOutputStalls: 0,
+  linkOutputStalls: 0, listeners: {},
 };
 
 /**
@@ -49,12 +50,15 @@ export class NativeEngine implements Engine {
   #starting: Promise<EngineAddresses> | null = null;
   #stopping: Promise<void> | null = null;
   /** Counters at close, so stats() keeps answering after stop() (as the JS engine's do). */
-  #finalStats: Omit<EngineStats, 'gatewayId'> = ZERO_STATS;
+  #finalStats: Omit<EngineStats, 'gatewayId'>;
 
   constructor(options: NativeEngineOptions) {
     this.#options = options;
     this.gatewayId = options.gatewayId;
     this.#logger = options.logger;
+    // Before start(), the same rows as the JS engine's: every listener, every counter at zero.
+    const listeners = Object.fromEntries(options.config.listeners.map((l) => [l.name, zeroListenerStats()]));
+    this.#finalStats = { ...ZERO_STATS, listeners };
     if (options.addon) this.#addon = options.addon;
     else {
       const load = loadNativeAddon();
