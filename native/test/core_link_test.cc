@@ -302,3 +302,15 @@ TEST(graceful_close_links) {
   // It says why, so the worker can tell a stop from a crash.
   CHECK_EQ(w.count(kFrameReject), size_t(1));
 }
+
+TEST(the_unacked_map_gives_back_its_buckets_once_empty) {
+  Rig rig;
+  FakeWorker w(rig.core);
+  w.handshake(100000);
+  for (int i = 0; i < 20000; i++) rig.connect();
+  CHECK_EQ(w.link->unacked.size(), size_t(20000));
+  CHECK(w.link->unacked.bucket_count() >= size_t(20000));
+  w.ackAll();
+  CHECK_EQ(w.link->unacked.size(), size_t(0));
+  CHECK(w.link->unacked.bucket_count() <= WorkerLink::kUnackedBucketsKept);
+}

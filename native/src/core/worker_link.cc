@@ -43,6 +43,9 @@ void WorkerLink::addUnacked(PendingEvent* ev) {
 
 void WorkerLink::removeUnacked(PendingEvent* ev) {
   unacked.erase(ev->seq);
+  // A storm leaves the map with a bucket array sized for its peak (8 bytes a
+  // bucket, up to the window's worth); once nothing is in flight, give it back.
+  if (unacked.empty() && unacked.bucket_count() > kUnackedBucketsKept) unacked.rehash(0);
   if (ev->prev != nullptr) ev->prev->next = ev->next;
   else unackedHead = ev->next;
   if (ev->next != nullptr) ev->next->prev = ev->prev;

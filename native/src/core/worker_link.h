@@ -154,6 +154,9 @@ class WorkerLink {
   // an open client's message behind it.
   WaitingList waitingOpening;
 
+  // Buckets the unacked map keeps when it empties; more are released then.
+  static constexpr size_t kUnackedBucketsKept = 1024;
+
   void addUnacked(PendingEvent* ev);
   // Takes ev out of the unacked map and list (it is not freed).
   void removeUnacked(PendingEvent* ev);
