@@ -12,6 +12,49 @@ int hexValue(char c) {
 }
 }  // namespace
 
+const std::string& ClientRecord::emptyString() {
+  static const std::string empty;
+  return empty;
+}
+
+const std::vector<std::string>& ClientRecord::groups() const {
+  static const std::vector<std::string> none;
+  return extras ? extras->groups : none;
+}
+
+const std::vector<std::pair<uint32_t, uint32_t>>& ClientRecord::patchAcks() const {
+  static const std::vector<std::pair<uint32_t, uint32_t>> none;
+  return extras ? extras->patchAcks : none;
+}
+
+void ClientRecord::setRemoteAddress(std::string_view text) {
+  if (remote.set(text) || text.empty()) {
+    if (extras) extras->remoteAddressText.clear();
+  } else {
+    extrasForWrite().remoteAddressText.assign(text.data(), text.size());
+  }
+  trimExtras();
+}
+
+void ClientRecord::setLocalAddress(std::string_view text) {
+  if (local.set(text) || text.empty()) {
+    if (extras) extras->localAddressText.clear();
+  } else {
+    extrasForWrite().localAddressText.assign(text.data(), text.size());
+  }
+  trimExtras();
+}
+
+std::string ClientRecord::remoteAddress() const {
+  if (remote.stored()) return remote.text();
+  return extras ? extras->remoteAddressText : std::string();
+}
+
+std::string ClientRecord::localAddress() const {
+  if (local.stored()) return local.text();
+  return extras ? extras->localAddressText : std::string();
+}
+
 void appendClientId(std::string& out, const std::string& gatewayId, uint64_t number) {
   out += gatewayId;
   for (int shift = 44; shift >= 0; shift -= 4) out.push_back(kHex[(number >> shift) & 0xf]);

@@ -44,7 +44,7 @@ class Answerer {
       std::string id;
       if (!clientIdArg("uidByClientId", &id)) return false;
       ClientRecord* c = t_.get(id);
-      if (c != nullptr && c->hasUid) appendJsonString(out, c->uid);
+      if (c != nullptr && c->hasUid()) appendJsonString(out, c->uid());
       else out += "null";
     } else if (op == "clientCount") {
       std::string group;
@@ -65,7 +65,7 @@ class Answerer {
         appendJsonString(out, t_.idOf(c));
         if (sessions) {
           out += ':';
-          out += c.session;
+          out += c.session();
         }
       });
       out += sessions ? '}' : ']';
@@ -104,7 +104,7 @@ class Answerer {
         if (uids) {
           std::unordered_set<std::string> seen;
           for (ClientRecord* c : e.members)
-            if (c->hasUid && seen.insert(c->uid).second) list.push(JsonValue::makeString(c->uid));
+            if (c->hasUid() && seen.insert(c->uid()).second) list.push(JsonValue::makeString(c->uid()));
         } else {
           for (ClientRecord* c : e.members) list.push(JsonValue::makeString(t_.idOf(*c)));
         }
@@ -125,7 +125,8 @@ class Answerer {
       std::string id;
       if (!clientIdArg("session", &id)) return false;
       ClientRecord* c = t_.get(id);
-      out += c != nullptr ? c->session : "null";
+      if (c != nullptr) out += c->session();
+      else out += "null";
     } else if (op == "stats") {
       out += core_.statsJson();
     } else {
@@ -154,10 +155,10 @@ class Answerer {
     std::unordered_set<std::string> seen;
     if (e != nullptr) {
       for (ClientRecord* c : e->members) {
-        if (!c->hasUid || !seen.insert(c->uid).second) continue;
+        if (!c->hasUid() || !seen.insert(c->uid()).second) continue;
         if (!first) out += ',';
         first = false;
-        appendJsonString(out, c->uid);
+        appendJsonString(out, c->uid());
       }
     }
     out += ']';
