@@ -37,18 +37,16 @@ ClientRecord* ConnectionTable::getByNumber(uint64_t n) const {
 
 ClientRecord* ConnectionTable::getForSessionByNumber(uint64_t n) const {
   if (n == 0) return nullptr;
-  auto it = records_.find(n);
-  if (it == records_.end()) return nullptr;
-  ClientRecord* c = it->second.get();
+  ClientRecord* c = records_.find(n);
+  if (c == nullptr) return nullptr;
   // A record created and not yet opened, or discarded, is nobody's client yet.
   return online_.has(c) || c->state == ClientState::Closed ? c : nullptr;
 }
 
 ClientRecord* ConnectionTable::create() {
-  auto record = std::make_unique<ClientRecord>();
-  record->number = ++nextNumber_;
-  ClientRecord* c = record.get();
-  records_.emplace(c->number, std::move(record));
+  auto* c = new ClientRecord();
+  c->number = ++nextNumber_;
+  records_.insert(c);
   return c;
 }
 
