@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,14 +26,20 @@ struct ClientExtras {
   std::vector<std::string> groups;
   // Why it closed, set by whoever closes it first; empty: none yet ("client closed").
   std::string closeReason;
-  // Addresses ClientAddress cannot hold (not an IP's canonical text); empty otherwise.
-  std::string remoteAddressText;
-  std::string localAddressText;
+  // Addresses ClientAddress cannot hold (not an IP's canonical text: only
+  // tests give such), behind a pointer of their own so that the block of a
+  // client with a session is 160 bytes (a 176-byte chunk: with the record's
+  // 240, what the 416-byte record cost before) and not 216.
+  struct AddressTexts {
+    std::string remote;
+    std::string local;
+  };
+  std::unique_ptr<AddressTexts> addressTexts;
 
   // Everything at its default: the record may free this block.
   bool unused() const {
     return session == "{}" && patchAcks.empty() && !hasUid && groups.empty() && closeReason.empty() &&
-           remoteAddressText.empty() && localAddressText.empty();
+           (!addressTexts || (addressTexts->remote.empty() && addressTexts->local.empty()));
   }
 };
 

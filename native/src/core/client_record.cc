@@ -27,32 +27,37 @@ const std::vector<std::pair<uint32_t, uint32_t>>& ClientRecord::patchAcks() cons
   return extras ? extras->patchAcks : none;
 }
 
-void ClientRecord::setRemoteAddress(std::string_view text) {
-  if (remote.set(text) || text.empty()) {
-    if (extras) extras->remoteAddressText.clear();
+namespace {
+// Keeps `text` in extras when `address` cannot hold it; clears the text otherwise.
+void setAddress(ClientRecord& c, ClientAddress& address, std::string ClientExtras::AddressTexts::*field,
+                std::string_view text) {
+  if (address.set(text) || text.empty()) {
+    if (c.extras && c.extras->addressTexts) (c.extras->addressTexts.get()->*field).clear();
   } else {
-    extrasForWrite().remoteAddressText.assign(text.data(), text.size());
+    ClientExtras& x = c.extrasForWrite();
+    if (!x.addressTexts) x.addressTexts = std::make_unique<ClientExtras::AddressTexts>();
+    (x.addressTexts.get()->*field).assign(text.data(), text.size());
   }
-  trimExtras();
+  c.trimExtras();
+}
+}  // namespace
+
+void ClientRecord::setRemoteAddress(std::string_view text) {
+  setAddress(*this, remote, &ClientExtras::AddressTexts::remote, text);
 }
 
 void ClientRecord::setLocalAddress(std::string_view text) {
-  if (local.set(text) || text.empty()) {
-    if (extras) extras->localAddressText.clear();
-  } else {
-    extrasForWrite().localAddressText.assign(text.data(), text.size());
-  }
-  trimExtras();
+  setAddress(*this, local, &ClientExtras::AddressTexts::local, text);
 }
 
 std::string ClientRecord::remoteAddress() const {
   if (remote.stored()) return remote.text();
-  return extras ? extras->remoteAddressText : std::string();
+  return extras && extras->addressTexts ? extras->addressTexts->remote : std::string();
 }
 
 std::string ClientRecord::localAddress() const {
   if (local.stored()) return local.text();
-  return extras ? extras->localAddressText : std::string();
+  return extras && extras->addressTexts ? extras->addressTexts->local : std::string();
 }
 
 void appendClientId(std::string& out, const std::string& gatewayId, uint64_t number) {
