@@ -116,13 +116,13 @@ TEST(uids_one_per_client) {
   CHECK_EQ(s.to(s.ws).size(), size_t(0));
   // BindUid replaces; UnbindUid of another uid changes nothing.
   s.w.command(kOpBindUid, "[" + q(s.rig.id(s.text)) + ",\"u2\"]");
-  CHECK(s.text->hasUid && s.text->uid == "u2");
+  CHECK(s.text->hasUid() && s.text->uid() == "u2");
   s.w.command(kOpUnbindUid, "[" + q(s.rig.id(s.text)) + ",\"u1\"]");
-  CHECK(s.text->hasUid && s.text->uid == "u2");
+  CHECK(s.text->hasUid() && s.text->uid() == "u2");
   CHECK_EQ(s.w.query("clientIdsByUid", "[[\"u1\",\"u2\"]]").second,
            "{\"u1\":[" + q(s.rig.id(s.json)) + "],\"u2\":[" + q(s.rig.id(s.ws)) + "," + q(s.rig.id(s.text)) + "]}");
   s.w.command(kOpUnbindUid, "[" + q(s.rig.id(s.text)) + ",\"u2\"]");
-  CHECK(!s.text->hasUid);
+  CHECK(!s.text->hasUid());
   CHECK_EQ(s.w.query("uids", "[]").second, std::string("[\"u1\",\"u2\"]"));
 }
 
@@ -141,7 +141,7 @@ TEST(groups_join_leave_ungroup_and_send) {
            "{\"g1\":[" + q(s.rig.id(s.text)) + "],\"g2\":[" + q(s.rig.id(s.json)) + "," + q(s.rig.id(s.ws)) + "]}");
   s.w.command(kOpUngroup, "\"g2\"");
   CHECK_EQ(s.w.query("groups", "[]").second, std::string("[\"g1\"]"));
-  CHECK(s.json->groups.empty());
+  CHECK(s.json->groups().empty());
   s.rig.io.sent.clear();
   s.w.command(kOpSendToGroup, "{\"g\":[\"g2\"]}", "m");
   CHECK_EQ(s.rig.io.sent.size(), size_t(0));
@@ -153,7 +153,7 @@ TEST(close_and_destroy) {
   CHECK(s.to(s.text) == (std::vector<std::string>{"bye\n"}));
   CHECK_EQ(s.rig.io.closed.size(), size_t(1));
   CHECK(s.text->state == ClientState::Closing);
-  CHECK_EQ(s.text->closeReason, std::string("closed by server"));
+  CHECK_EQ(s.text->closeReason(), std::string("closed by server"));
   // Closing: nothing more is written, a second close does nothing.
   s.w.command(kOpSendToClient, q(s.rig.id(s.text)), "late");
   s.w.command(kOpCloseClient, q(s.rig.id(s.text)));
@@ -161,7 +161,7 @@ TEST(close_and_destroy) {
   CHECK_EQ(s.rig.io.closed.size(), size_t(1));
   s.w.command(kOpDestroyClient, q(s.rig.id(s.json)));
   CHECK(s.rig.io.destroyed == (std::vector<uint64_t>{s.json->number}));
-  CHECK_EQ(s.json->closeReason, std::string("destroyed by server"));
+  CHECK_EQ(s.json->closeReason(), std::string("destroyed by server"));
   // The socket goes: the close event carries the reason.
   s.rig.core.clientClosed(s.json);
   std::vector<Event> ev = s.w.newEvents();
@@ -219,7 +219,7 @@ TEST(session_patch_rules) {
   std::string id = s.rig.id(s.text);
   // A patch from the pinned link that knows the session: known follows, the next event has no session bytes.
   s.w.command(kOpSession, "{\"c\":" + q(id) + ",\"p\":1,\"k\":3}", "{\"a\":1}");
-  CHECK_EQ(s.text->session, std::string("{\"a\":1}"));
+  CHECK_EQ(std::string(s.text->session()), std::string("{\"a\":1}"));
   CHECK_EQ(s.text->sessionVersion, uint32_t(2));
   s.rig.message(s.text, "m");
   std::vector<Event> ev = s.w.newEvents();
@@ -228,22 +228,22 @@ TEST(session_patch_rules) {
   FakeWorker other(s.rig.core);
   other.handshake(10, "", "w2");
   other.command(kOpSession, "{\"c\":" + q(id) + ",\"p\":7,\"k\":1}", "{\"s\":{\"b\":2},\"d\":[\"a\"]}");
-  CHECK_EQ(s.text->session, std::string("{\"b\":2}"));
+  CHECK_EQ(std::string(s.text->session()), std::string("{\"b\":2}"));
   s.rig.message(s.text, "m2");
   ev = s.w.newEvents();
   CHECK(ev.size() == 1 && ev[0].hasSession && ev[0].session == "{\"b\":2}" && ev[0].sessionVersion == 3 &&
         ev[0].patchAck == 1);
   // Replace; a bad patch closes the link that sent it and changes nothing.
   s.w.command(kOpSession, "{\"c\":" + q(id) + ",\"p\":2,\"k\":2}", "{\"z\":true}");
-  CHECK_EQ(s.text->session, std::string("{\"z\":true}"));
+  CHECK_EQ(std::string(s.text->session()), std::string("{\"z\":true}"));
   other.command(kOpSession, "{\"c\":" + q(id) + ",\"p\":8,\"k\":2}", "[1]");
   CHECK(other.link->state() == LinkState::Closed);
   const Frame* reject = other.last(kFrameReject);
   CHECK(reject != nullptr && reject->body.rfind("session: patch data of client " + id + " is invalid: ", 0) == 0);
-  CHECK_EQ(s.text->session, std::string("{\"z\":true}"));
+  CHECK_EQ(std::string(s.text->session()), std::string("{\"z\":true}"));
   CHECK_EQ(s.text->sessionVersion, uint32_t(4));
   // The other link is gone, but the client was not pinned there: as in the JS engine its ack stays.
-  CHECK_EQ(s.text->patchAcks.size(), size_t(2));
+  CHECK_EQ(s.text->patchAcks().size(), size_t(2));
 }
 
 TEST(session_of_closed_client_applies_until_close_acked) {

@@ -63,16 +63,24 @@ TEST(idle_connection_costs_under_half_a_kib) {
   std::printf("  core bytes per idle connection: %zu (sizeof ClientRecord %zu)\n", perClient, sizeof(ClientRecord));
   CHECK(perClient >= sizeof(ClientRecord));  // the record itself is counted: the counter works
   CHECK(perClient < 512);
+  // The record and its directory slot (record_slots.h: 8-byte slots, 1/4 to
+  // 3/4 full, so at most 32 bytes a record); nothing else while idle.
+  CHECK(perClient <= sizeof(ClientRecord) + 32);
   for (ClientRecord* c : clients) CHECK(c->queue.empty() && c->unacked == 0 && c->pinned == w.link);
 }
 
 // The record itself, pinned where it is measured (libstdc++, 64-bit: a
-// std::string is 32 bytes): 408 bytes is a 416-byte malloc chunk, and one more
-// pointer makes it a 432-byte one, 16 bytes more for every idle client. State
-// only some clients need for a while (broadcasts held while a client opens)
-// goes to a side table of the core instead (GatewayCore::held_).
-TEST(client_record_stays_408_bytes) {
+// std::string is 32 bytes): 232 bytes is a 240-byte malloc chunk; 217–232 all
+// take that chunk, one more pointer makes it a 256-byte one. State only some
+// clients have (a session, a uid, groups, a close reason) goes to the extras
+// block (client_extras.h); state some clients need for a while (broadcasts held
+// while a client opens) to a side table of the core (GatewayCore::held_).
+// docs/native-engine.md "Memory per connection" lists every field.
+TEST(client_record_stays_232_bytes) {
 #if defined(__GLIBCXX__) && UINTPTR_MAX == UINT64_MAX
-  CHECK_EQ(sizeof(ClientRecord), size_t(408));
+  CHECK_EQ(sizeof(ClientRecord), size_t(232));
+  CHECK_EQ(sizeof(ClientAddress), size_t(17));
+  // A client with a session, uid or groups: 240 + 176-byte chunks, the 416 of the record before.
+  CHECK_EQ(sizeof(ClientExtras), size_t(160));
 #endif
 }

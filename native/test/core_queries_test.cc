@@ -189,7 +189,7 @@ TEST(stop_primitives) {
   CHECK_EQ(x.rig.io.closed.size(), size_t(2));
   CHECK(x.rig.io.resumed == (std::vector<uint64_t>{x.a->number, x.b->number}));
   CHECK(x.rig.io.closed.size() == 2 && x.rig.io.closed[0].wsCode == kWsGoingAway);
-  CHECK_EQ(x.a->closeReason, std::string("gateway stopping"));
+  CHECK_EQ(x.a->closeReason(), std::string("gateway stopping"));
   x.rig.core.destroyAll("gateway stopping");
   CHECK_EQ(x.rig.io.destroyed.size(), size_t(3));
   CHECK_EQ(x.rig.core.heldEvents(), uint64_t(3));

@@ -245,9 +245,9 @@ TEST(close_event_and_forgetting) {
 
 TEST(idle_record_allocates_nothing_beyond_itself) {
   ClientRecord r;
-  CHECK(r.session.capacity() <= 15);  // "{}" in the small buffer
-  CHECK(r.groups.capacity() == 0);
-  CHECK(r.patchAcks.capacity() == 0);
+  CHECK(r.extras == nullptr);  // session, uid, groups, patch acks, close reason: none yet
+  CHECK(r.session() == "{}");
+  CHECK(r.groups().empty() && r.patchAcks().empty() && !r.hasUid());
   CHECK(r.queue.empty());
   CHECK(sizeof(ClientRecord) <= 512);
 }

@@ -12,6 +12,54 @@ int hexValue(char c) {
 }
 }  // namespace
 
+const std::string& ClientRecord::emptyString() {
+  static const std::string empty;
+  return empty;
+}
+
+const std::vector<std::string>& ClientRecord::groups() const {
+  static const std::vector<std::string> none;
+  return extras ? extras->groups : none;
+}
+
+const std::vector<std::pair<uint32_t, uint32_t>>& ClientRecord::patchAcks() const {
+  static const std::vector<std::pair<uint32_t, uint32_t>> none;
+  return extras ? extras->patchAcks : none;
+}
+
+namespace {
+// Keeps `text` in extras when `address` cannot hold it; clears the text otherwise.
+void setAddress(ClientRecord& c, ClientAddress& address, std::string ClientExtras::AddressTexts::*field,
+                std::string_view text) {
+  if (address.set(text) || text.empty()) {
+    if (c.extras && c.extras->addressTexts) (c.extras->addressTexts.get()->*field).clear();
+  } else {
+    ClientExtras& x = c.extrasForWrite();
+    if (!x.addressTexts) x.addressTexts = std::make_unique<ClientExtras::AddressTexts>();
+    (x.addressTexts.get()->*field).assign(text.data(), text.size());
+  }
+  c.trimExtras();
+}
+}  // namespace
+
+void ClientRecord::setRemoteAddress(std::string_view text) {
+  setAddress(*this, remote, &ClientExtras::AddressTexts::remote, text);
+}
+
+void ClientRecord::setLocalAddress(std::string_view text) {
+  setAddress(*this, local, &ClientExtras::AddressTexts::local, text);
+}
+
+std::string ClientRecord::remoteAddress() const {
+  if (remote.stored()) return remote.text();
+  return extras && extras->addressTexts ? extras->addressTexts->remote : std::string();
+}
+
+std::string ClientRecord::localAddress() const {
+  if (local.stored()) return local.text();
+  return extras && extras->addressTexts ? extras->addressTexts->local : std::string();
+}
+
 void appendClientId(std::string& out, const std::string& gatewayId, uint64_t number) {
   out += gatewayId;
   for (int shift = 44; shift >= 0; shift -= 4) out.push_back(kHex[(number >> shift) & 0xf]);

@@ -37,18 +37,16 @@ ClientRecord* ConnectionTable::getByNumber(uint64_t n) const {
 
 ClientRecord* ConnectionTable::getForSessionByNumber(uint64_t n) const {
   if (n == 0) return nullptr;
-  auto it = records_.find(n);
-  if (it == records_.end()) return nullptr;
-  ClientRecord* c = it->second.get();
+  ClientRecord* c = records_.find(n);
+  if (c == nullptr) return nullptr;
   // A record created and not yet opened, or discarded, is nobody's client yet.
   return online_.has(c) || c->state == ClientState::Closed ? c : nullptr;
 }
 
 ClientRecord* ConnectionTable::create() {
-  auto record = std::make_unique<ClientRecord>();
-  record->number = ++nextNumber_;
-  ClientRecord* c = record.get();
-  records_.emplace(c->number, std::move(record));
+  auto* c = new ClientRecord();
+  c->number = ++nextNumber_;
+  records_.insert(c);
   return c;
 }
 
@@ -64,45 +62,56 @@ ClientRecord* ConnectionTable::getForSession(std::string_view clientId) const {
 }
 
 void ConnectionTable::bindUid(ClientRecord* c, std::string_view uid) {
-  if (c->hasUid && c->uid == uid) return;
-  if (c->hasUid) byUid_.remove(c->uid, c);
-  c->hasUid = true;
-  c->uid.assign(uid.data(), uid.size());
+  if (c->hasUid() && c->uid() == uid) return;
+  if (c->hasUid()) byUid_.remove(c->uid(), c);
+  ClientExtras& x = c->extrasForWrite();
+  x.hasUid = true;
+  x.uid.assign(uid.data(), uid.size());
   byUid_.add(uid, c);
 }
 
 void ConnectionTable::unbindUid(ClientRecord* c, std::string_view uid) {
-  if (!c->hasUid || c->uid != uid) return;
+  if (!c->hasUid() || c->uid() != uid) return;
   byUid_.remove(uid, c);
-  c->hasUid = false;
-  std::string().swap(c->uid);
+  c->extras->hasUid = false;
+  std::string().swap(c->extras->uid);
+  c->trimExtras();
 }
 
 void ConnectionTable::joinGroup(ClientRecord* c, std::string_view group) {
-  if (std::find(c->groups.begin(), c->groups.end(), group) != c->groups.end()) return;
-  c->groups.emplace_back(group);
+  const std::vector<std::string>& groups = c->groups();
+  if (std::find(groups.begin(), groups.end(), group) != groups.end()) return;
+  c->extrasForWrite().groups.emplace_back(group);
   byGroup_.add(group, c);
 }
 
 void ConnectionTable::leaveGroup(ClientRecord* c, std::string_view group) {
-  auto it = std::find(c->groups.begin(), c->groups.end(), group);
-  if (it == c->groups.end()) return;
-  c->groups.erase(it);
+  if (!c->extras) return;
+  std::vector<std::string>& groups = c->extras->groups;
+  auto it = std::find(groups.begin(), groups.end(), group);
+  if (it == groups.end()) return;
+  groups.erase(it);
   byGroup_.remove(group, c);
+  if (groups.empty()) std::vector<std::string>().swap(groups);
+  c->trimExtras();
 }
 
 void ConnectionTable::ungroup(std::string_view group) {
   std::string key(group);  // `group` may point into a member's list
   for (ClientRecord* c : byGroup_.take(key)) {
-    auto it = std::find(c->groups.begin(), c->groups.end(), key);
-    if (it != c->groups.end()) c->groups.erase(it);
+    if (!c->extras) continue;
+    std::vector<std::string>& groups = c->extras->groups;
+    auto it = std::find(groups.begin(), groups.end(), key);
+    if (it != groups.end()) groups.erase(it);
+    if (groups.empty()) std::vector<std::string>().swap(groups);
+    c->trimExtras();
   }
 }
 
 void ConnectionTable::markClosed(ClientRecord* c) {
   online_.remove(c);
-  if (c->hasUid) byUid_.remove(c->uid, c);
-  for (const std::string& g : c->groups) byGroup_.remove(g, c);
+  if (c->hasUid()) byUid_.remove(c->uid(), c);
+  for (const std::string& g : c->groups()) byGroup_.remove(g, c);
 }
 
 void ConnectionTable::forget(ClientRecord* c) {

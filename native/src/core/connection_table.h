@@ -6,13 +6,12 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/client_record.h"
 #include "core/ordered_index.h"
+#include "core/record_slots.h"
 
 namespace gh {
 
@@ -59,7 +58,7 @@ class ConnectionTable {
   uint8_t gatewayBytes_[6] = {};  // gatewayId_ as bytes; all zero (no id matches) if it is not 12 hex characters
   bool gatewayBytesValid_ = false;
   uint64_t nextNumber_ = 0;
-  std::unordered_map<uint64_t, std::unique_ptr<ClientRecord>> records_;  // every tracked record
+  RecordSlots records_;  // every tracked record, by number; owns them
   OnlineList online_;
   OrderedIndex byUid_;
   OrderedIndex byGroup_;

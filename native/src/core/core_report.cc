@@ -106,14 +106,14 @@ std::string GatewayCore::connectionsJson(size_t limit, std::string_view listener
     JsonObjectWriter w(out);
     w.str("clientId", table_.idOf(*c)).str("listener", name);
     w.str("protocol", l != nullptr ? listenerProtocolName(l->protocol) : "text");
-    w.str("remoteAddress", c->remoteAddress).unum("remotePort", c->remotePort);
-    if (c->hasUid) w.str("uid", c->uid);
+    w.str("remoteAddress", c->remoteAddress()).unum("remotePort", c->remotePort);
+    if (c->hasUid()) w.str("uid", c->uid());
     else w.null("uid");
     w.key("groups");
     out += '[';
-    for (size_t i = 0; i < c->groups.size(); i++) {
+    for (size_t i = 0; i < c->groups().size(); i++) {
       if (i > 0) out += ',';
-      appendJsonString(out, c->groups[i]);
+      appendJsonString(out, c->groups()[i]);
     }
     out += ']';
     w.unum("bytesIn", c->bytesIn).unum("bytesOut", c->bytesOut);
@@ -130,8 +130,8 @@ std::string GatewayCore::connectionsJson(size_t limit, std::string_view listener
 void GatewayCore::appendInfoJson(std::string& out, const ClientRecord& c) const {
   const CoreListener* l = c.listener < options_.listeners.size() ? &options_.listeners[c.listener] : nullptr;
   JsonObjectWriter w(out);
-  w.str("remoteAddress", c.remoteAddress).unum("remotePort", c.remotePort);
-  w.str("gatewayId", options_.gatewayId).str("gatewayAddress", c.localAddress).unum("gatewayPort", c.localPort);
+  w.str("remoteAddress", c.remoteAddress()).unum("remotePort", c.remotePort);
+  w.str("gatewayId", options_.gatewayId).str("gatewayAddress", c.localAddress()).unum("gatewayPort", c.localPort);
   w.str("listener", l != nullptr ? std::string_view(l->name) : std::string_view());
   w.str("protocol", l != nullptr ? listenerProtocolName(l->protocol) : "text");
   w.end();

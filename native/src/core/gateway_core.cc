@@ -63,9 +63,9 @@ ClientRecord* GatewayCore::createClient(uint16_t listener, std::string_view remo
                                         std::string_view localAddress, int localPort) {
   ClientRecord* c = table_.create();
   c->listener = listener;
-  c->remoteAddress = normalizeAddress(remoteAddress);
+  c->setRemoteAddress(normalizeAddress(remoteAddress));
   c->remotePort = static_cast<uint16_t>(remotePort);
-  c->localAddress = normalizeAddress(localAddress);
+  c->setLocalAddress(normalizeAddress(localAddress));
   c->localPort = static_cast<uint16_t>(localPort);
   int64_t t = now();
   c->connectedAt = c->lastMessageAt = c->lastPingAt = t;
@@ -94,7 +94,7 @@ void GatewayCore::clientMessage(ClientRecord* c, std::string payload, PayloadKin
 }
 
 void GatewayCore::noteCloseReason(ClientRecord* c, std::string_view reason) {
-  if (c->closeReason.empty()) c->closeReason.assign(reason.data(), reason.size());
+  if (c->closeReason().empty() && !reason.empty()) c->extrasForWrite().closeReason.assign(reason.data(), reason.size());
 }
 
 void GatewayCore::clientClosed(ClientRecord* c, std::string_view reason) {
@@ -104,7 +104,7 @@ void GatewayCore::clientClosed(ClientRecord* c, std::string_view reason) {
   if (!held_.empty()) held_.erase(c->number);  // broadcasts held for it can reach nobody now
   if (!reason.empty()) noteCloseReason(c, reason);
   table_.markClosed(c);
-  std::string payload = c->closeReason.empty() ? std::string("client closed") : c->closeReason;
+  std::string payload = c->closeReason().empty() ? std::string("client closed") : c->closeReason();
   router_.emit(*c, EventKind::Close, PayloadKind::Text, std::move(payload));
 }
 
@@ -285,7 +285,7 @@ void GatewayCore::routerAppendEvent(WorkerLink& link, PendingEvent& ev) {
   EventSessionFields s = sessionForEvent(c, link.id());
   uint8_t id[12];
   clientIdBytes(options_.gatewayId, c.number, id);
-  std::string_view sessionView(c.session);
+  std::string_view sessionView(c.session());
   std::string_view infoView(info);
   uint8_t flags = static_cast<uint8_t>((ev.redelivery ? kEventRedelivery : 0) | (s.includeSession ? kEventSession : 0) |
                                        (withInfo ? kEventInfo : 0) |

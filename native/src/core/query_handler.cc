@@ -46,7 +46,7 @@ class Answerer {
       std::string id;
       if (!clientIdArg("uidByClientId", &id)) return false;
       ClientRecord* c = t_.get(id);
-      if (c != nullptr && c->hasUid) appendJsonString(out, c->uid);
+      if (c != nullptr && c->hasUid()) appendJsonString(out, c->uid());
       else out += "null";
     } else if (op == "clientCount") {
       std::string group;
@@ -67,7 +67,7 @@ class Answerer {
         appendJsonString(out, t_.idOf(c));
         if (sessions) {
           out += ':';
-          out += c.session;
+          out += c.session();
         }
       });
       out += sessions ? '}' : ']';
@@ -106,7 +106,7 @@ class Answerer {
         if (uids) {
           std::unordered_set<std::string> seen;
           for (ClientRecord* c : e.members)
-            if (c->hasUid && seen.insert(c->uid).second) list.push(JsonValue::makeString(c->uid));
+            if (c->hasUid() && seen.insert(c->uid()).second) list.push(JsonValue::makeString(c->uid()));
         } else {
           for (ClientRecord* c : e.members) list.push(JsonValue::makeString(t_.idOf(*c)));
         }
@@ -127,7 +127,8 @@ class Answerer {
       std::string id;
       if (!clientIdArg("session", &id)) return false;
       ClientRecord* c = t_.get(id);
-      out += c != nullptr ? c->session : "null";
+      if (c != nullptr) out += c->session();
+      else out += "null";
     } else if (op == "stats") {
       out += core_.statsJson();
     } else {
@@ -156,10 +157,10 @@ class Answerer {
     std::unordered_set<std::string> seen;
     if (e != nullptr) {
       for (ClientRecord* c : e->members) {
-        if (!c->hasUid || !seen.insert(c->uid).second) continue;
+        if (!c->hasUid() || !seen.insert(c->uid()).second) continue;
         if (!first) out += ',';
         first = false;
-        appendJsonString(out, c->uid);
+        appendJsonString(out, c->uid());
       }
     }
     out += ']';

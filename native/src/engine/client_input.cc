@@ -97,7 +97,6 @@ void EngineImpl::acceptClient(uint16_t listener, int fd) {
   }
   setNoDelay(fd);
   auto* c = new ClientConn(this, fd, listener);
-  c->timer.owner = c;
   c->next = clientsHead_;
   if (clientsHead_ != nullptr) clientsHead_->prev = c;
   clientsHead_ = c;
@@ -106,20 +105,20 @@ void EngineImpl::acceptClient(uint16_t listener, int fd) {
     c->phase = ConnPhase::Http;
     c->http = std::make_unique<HttpRequestParser>();
     // A socket that never completes a request does not stay forever.
-    c->timer.fire = [](TimerNode*, void* owner) {
+    c->timerNode().fire = [](TimerNode*, void* owner) {
       auto* conn = static_cast<ClientConn*>(owner);
       conn->engine_->timerExpired(conn);
     };
-    wheel_.schedule(&c->timer, options_.handshakeTimeoutMs);
+    wheel_.schedule(c->timer.get(), options_.handshakeTimeoutMs);
   } else {
     if (spec.protocol == ListenerProtocol::Frame) {
       FrameOptions fo;
       fo.headerSize = static_cast<uint8_t>(spec.frameHeaderSize == 2 ? 2 : 4);
       fo.littleEndian = spec.frameLittleEndian;
       fo.lengthIncludesHeader = spec.frameLengthIncludesHeader;
-      c->framer.emplace<LengthPrefixFramer>(fo, spec.maxMessageSize);
+      c->framer.setLengthPrefix(fo, spec.maxMessageSize);
     } else {
-      c->framer.emplace<LineFramer>(spec.maxMessageSize, spec.protocol == ListenerProtocol::Json);
+      c->framer.setLine(spec.maxMessageSize, spec.protocol == ListenerProtocol::Json);
     }
     std::string remote, local;
     int remotePort = 0, localPort = 0;
@@ -179,10 +178,7 @@ void EngineImpl::feedStream(ClientConn* c, uint8_t* data, size_t size) {
   if (c->inputDone || c->record == nullptr || size == 0) return;
   ClientSink sink(this, c);
   FramingFailure failure;
-  bool ok = true;
-  if (auto* f = std::get_if<LineFramer>(&c->framer)) ok = f->feed(data, size, sink, &failure);
-  else if (auto* f = std::get_if<LengthPrefixFramer>(&c->framer)) ok = f->feed(data, size, sink, &failure);
-  else if (auto* f = std::get_if<WebSocketParser>(&c->framer)) ok = f->feed(data, size, sink, &failure);
+  bool ok = c->framer.feed(data, size, sink, &failure);
   if (ok || c->record == nullptr || c->phase != ConnPhase::Stream) return;
   // The rest of the stream means nothing; the connection ends gracefully after counting it.
   c->inputDone = true;
@@ -228,7 +224,7 @@ void EngineImpl::feedHttp(ClientConn* c, uint8_t* data, size_t size) {
     }
     c->http->reset();
     // Node's keepAliveTimeout (5 s): an idle kept-alive socket is closed.
-    wheel_.schedule(&c->timer, 5000);
+    wheel_.schedule(&c->timerNode(), 5000);
   }
 }
 
@@ -254,11 +250,13 @@ bool EngineImpl::upgrade(ClientConn* c, const HttpRequest& req) {
   localAddress(c->fd, &local, &localPort);
   std::string handshake = handshakeJson(req, remote, remotePort);
   c->http.reset();
-  wheel_.cancel(&c->timer);
+  // A stream client arms no timer until it closes: its node goes until then.
+  if (c->timer) wheel_.cancel(c->timer.get());
+  c->timer.reset();
   c->inputDone = false;
   c->phase = ConnPhase::Stream;
   c->websocket = true;
-  c->framer.emplace<WebSocketParser>(options_.listeners[c->listener].maxMessageSize);
+  c->framer.setWebSocket(options_.listeners[c->listener].maxMessageSize);
   ClientRecord* rec = core_.createClient(c->listener, remote, remotePort, local, localPort);
   rec->io = c;
   c->record = rec;

@@ -136,11 +136,11 @@ void EngineImpl::startLinger(ClientConn* c) {
   if (c->lingering || c->phase == ConnPhase::Dead) return;
   c->lingering = true;
   // A peer that never finishes the close is destroyed (the close reason stays).
-  c->timer.fire = [](TimerNode*, void* owner) {
+  c->timerNode().fire = [](TimerNode*, void* owner) {
     auto* conn = static_cast<ClientConn*>(owner);
     conn->engine_->timerExpired(conn);
   };
-  wheel_.schedule(&c->timer, options_.closeLingerMs);
+  wheel_.schedule(c->timer.get(), options_.closeLingerMs);
 }
 
 void EngineImpl::closeSocket(ClientConn* c) {
@@ -150,7 +150,7 @@ void EngineImpl::closeSocket(ClientConn* c) {
   ::close(c->fd);
   c->fd = -1;
   c->phase = ConnPhase::Dead;
-  wheel_.cancel(&c->timer);
+  if (c->timer) wheel_.cancel(c->timer.get());
   c->out.clear();
   c->http.reset();
   // Out of the engine's list now; freed after the batch (reap), its record told at reportClosed.

@@ -75,7 +75,7 @@ EngineImpl::~EngineImpl() {
   closeListeners();
   for (ClientConn* c = clientsHead_; c != nullptr;) {
     ClientConn* next = c->next;
-    wheel_.cancel(&c->timer);
+    if (c->timer) wheel_.cancel(c->timer.get());
     if (c->fd >= 0) ::close(c->fd);
     if (c->record != nullptr) c->record->io = nullptr;
     delete c;
@@ -86,7 +86,7 @@ EngineImpl::~EngineImpl() {
     graveyard_.push_back(c);
   }
   for (ClientConn* c : graveyard_) {
-    wheel_.cancel(&c->timer);
+    if (c->timer) wheel_.cancel(c->timer.get());
     delete c;
   }
   for (LinkConn* l : links_) {
@@ -248,7 +248,7 @@ void EngineImpl::flush() {
 
 void EngineImpl::reap() {
   for (ClientConn* c : graveyard_) {
-    wheel_.cancel(&c->timer);
+    if (c->timer) wheel_.cancel(c->timer.get());
     delete c;
   }
   graveyard_.clear();

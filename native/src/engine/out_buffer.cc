@@ -7,27 +7,29 @@
 namespace gh {
 
 void OutBuffer::appendOwned(std::string&& bytes) {
-  if (pending() == 0) {
-    data_ = std::move(bytes);
-    offset_ = 0;
+  if (bytes.empty()) return;
+  Queued& q = queued();
+  if (q.offset == q.data.size()) {
+    q.data = std::move(bytes);
+    q.offset = 0;
   } else {
-    data_.append(bytes);
+    q.data.append(bytes);
   }
 }
 
 void OutBuffer::clear() {
-  std::string().swap(data_);
-  offset_ = 0;
+  q_.reset();
 }
 
 void OutBuffer::consumed(size_t n) {
-  offset_ += n;
-  if (offset_ == data_.size()) {
+  Queued& q = *q_;
+  q.offset += n;
+  if (q.offset == q.data.size()) {
     clear();
-  } else if (offset_ > 64 * 1024 && offset_ * 2 > data_.size()) {
+  } else if (q.offset > 64 * 1024 && q.offset * 2 > q.data.size()) {
     // Compacting only when most of the storage is already sent keeps it linear overall.
-    data_.erase(0, offset_);
-    offset_ = 0;
+    q.data.erase(0, q.offset);
+    q.offset = 0;
   }
 }
 
@@ -35,7 +37,7 @@ OutBuffer::Status OutBuffer::writeTo(int fd, size_t* written, int* errorCode) {
   *written = 0;
   while (pending() > 0) {
     // MSG_NOSIGNAL: a closed peer is EPIPE here, never SIGPIPE for the process.
-    ssize_t n = ::send(fd, data_.data() + offset_, pending(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = ::send(fd, q_->data.data() + q_->offset, pending(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::Again;

@@ -1,10 +1,12 @@
 // The bytes queued for one socket. Heap memory only while bytes are queued:
-// an idle socket's buffer is an empty std::string (no allocation), and the
-// storage is released as soon as the kernel has taken everything.
+// an idle socket's buffer is one null pointer (8 bytes, where the string and
+// its offset took 40 in every socket), the block with the bytes is allocated
+// on the first append and released as soon as the kernel has taken everything.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,10 +14,12 @@ namespace gh {
 
 class OutBuffer {
  public:
-  size_t pending() const { return data_.size() - offset_; }
+  size_t pending() const { return q_ ? q_->data.size() - q_->offset : 0; }
   bool empty() const { return pending() == 0; }
-  void append(std::string_view bytes) { data_.append(bytes.data(), bytes.size()); }
-  void append(const std::string& bytes) { data_.append(bytes); }
+  // Empty appends allocate nothing: an allocated block always holds bytes to write.
+  void append(std::string_view bytes) {
+    if (!bytes.empty()) queued().data.append(bytes.data(), bytes.size());
+  }
   // Moves a whole buffer in when nothing is queued (no copy for the common single producer).
   void appendOwned(std::string&& bytes);
 
@@ -25,9 +29,16 @@ class OutBuffer {
   void clear();
 
  private:
+  struct Queued {
+    std::string data;
+    size_t offset = 0;  // bytes of data already written
+  };
+  Queued& queued() {
+    if (!q_) q_ = std::make_unique<Queued>();
+    return *q_;
+  }
   void consumed(size_t n);
-  std::string data_;
-  size_t offset_ = 0;
+  std::unique_ptr<Queued> q_;  // null while nothing is queued
 };
 
 }  // namespace gh
