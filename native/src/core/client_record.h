@@ -71,7 +71,7 @@ struct ClientRecord {
   // (ConnectionRow slowConsumerDrops).
   uint32_t slowConsumerDrops = 0;
 
-  uint16_t listener = 0;  // index into EngineOptions::listeners
+  uint16_t listener = 0;  // index into CoreOptions::listeners
   uint16_t remotePort = 0;
   uint16_t localPort = 0;
   ClientState state = ClientState::Open;
