@@ -59,7 +59,8 @@ export interface FakeGatewayOptions {
    * The newest protocol version this fake gateway speaks (default
    * PROTOCOL_VERSION). As a real gateway of that version, Hello says it accepts
    * the one before too; an Auth of any other version is refused. Commands are
-   * read in the one layout of versions 2 and 3.
+   * read in the one layout of versions 2 and 3 (a fake of version 1 or one
+   * newer than ours is for testing that workers refuse it).
    */
   version?: number;
 }
