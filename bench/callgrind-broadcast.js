@@ -137,8 +137,7 @@ function inclusive(re) {
 const rows = [
   ['the whole gateway process, broadcast phase', { ir: total, fn: 'PROGRAM TOTALS' }],
   ['command execution (decode + fan-out into socket buffers)', inclusive(/gh::executeCommand\(/)],
-  ['command decoding, version 1 (JSON head)', inclusive(/gh::decodeCommand\(/)],
-  ['command decoding, version 2 (binary)', inclusive(/gh::decodeBinaryCommand\(/)],
+  ['command decoding (binary)', inclusive(/gh::decodeBinaryCommand\(/)],
   ['JSON parsing', inclusive(/gh::parseJsonBuffer\(/)],
   ['session patch applied (JSON patch parse + merge)', inclusive(/gh::applyPatchFromLink\(/)],
   ['link input (frame decoding, all commands)', inclusive(/gh::WorkerLink::onBytes\(/)],

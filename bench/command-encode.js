@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 /**
- * What a pool thread spends encoding one command, protocol version 1 (JSON
- * head) against 2 (binary), for the commands an app sends per message:
- * sendToClient, a Session diff patch's head, and a sendToGroup with an
- * exclude list. In-process, one thread, best of 5 rounds of `--n` calls each
- * (ns per call); the machine's other load only adds to it.
+ * What a pool thread spends encoding one command (binary-command.ts), for the
+ * commands an app sends per message: sendToClient, a Session diff patch's
+ * head, and a sendToGroup with an exclude list. In-process, one thread, best
+ * of 5 rounds of `--n` calls each (ns per call); the machine's other load only
+ * adds to it. (Until version 1 was dropped it also timed version 1's JSON
+ * heads: docs/worker.md quotes both.)
  *
  *   node bench/command-encode.js [--n 200000]
  */
 import { parseArgs } from 'node:util';
-import { encodeCommandFrame } from '../dist/src/protocol/command-codec.js';
+import { encodeBinaryCommandFrame } from '../dist/src/protocol/binary-command.js';
 import { CommandOp } from '../dist/src/protocol/constants.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '200000' } } });
@@ -21,16 +22,13 @@ const cases = [
   ['session head + diff', CommandOp.Session, { c: id, p: 123456, k: 1 }, Buffer.from('{"s":{"messages":12,"last":64},"d":[]}')],
   ['sendToGroup, 3 excluded', CommandOp.SendToGroup, { g: ['room-1'], x: [id, id, id] }, data],
 ];
-console.log('| command | version 1 ns/call | version 2 ns/call |\n|---|---:|---:|');
+console.log('| command | ns/call |\n|---|---:|');
 for (const [name, op, head, bytes] of cases) {
-  const best = [1, 2].map((version) => {
-    let min = Infinity;
-    for (let round = 0; round < 5; round++) {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < N; i++) encodeCommandFrame(op, 0, head, bytes, version);
-      min = Math.min(min, Number(process.hrtime.bigint() - t0) / N);
-    }
-    return min;
-  });
-  console.log(`| ${name} | ${best[0].toFixed(0)} | ${best[1].toFixed(0)} |`);
+  let min = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) encodeBinaryCommandFrame(op, 0, head, bytes);
+    min = Math.min(min, Number(process.hrtime.bigint() - t0) / N);
+  }
+  console.log(`| ${name} | ${min.toFixed(0)} |`);
 }

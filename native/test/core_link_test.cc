@@ -30,7 +30,7 @@ TEST(hello_is_sent_at_accept) {
   CHECK(parseHello(w.frames[0].body, &nonce, &info, &error));
   std::string json;
   serializeJson(info, json);
-  CHECK_EQ(json, std::string("{\"gatewayId\":\"0123456789ab\",\"pid\":99,\"protocolVersion\":2,\"listeners\":[{\"name\":\"tcp\",\"protocol\":\"text\","
+  CHECK_EQ(json, std::string("{\"gatewayId\":\"0123456789ab\",\"pid\":99,\"protocolVersion\":3,\"listeners\":[{\"name\":\"tcp\",\"protocol\":\"text\","
                              "\"host\":\"127.0.0.1\",\"port\":7000},{\"name\":\"json\",\"protocol\":\"json\",\"host\":"
                              "\"127.0.0.1\",\"port\":7001},{\"name\":\"bin\",\"protocol\":\"frame\",\"host\":\"127.0.0.1\","
                              "\"port\":7002},{\"name\":\"ws\",\"protocol\":\"websocket\",\"host\":\"127.0.0.1\",\"port\":7003}]}"));
@@ -96,24 +96,24 @@ TEST(bad_hmac_is_rejected) {
   CHECK_EQ(rig.core.allLinks().size(), size_t(0));
 }
 
-TEST(versions_outside_1_to_2_are_rejected_naming_both) {
-  for (uint16_t v : {uint16_t(0), uint16_t(3)}) {
+TEST(versions_outside_2_to_3_are_rejected_naming_both) {
+  for (uint16_t v : {uint16_t(1), uint16_t(0), uint16_t(4)}) {
     Rig rig;
     FakeWorker w(rig.core);
     w.feed(w.authFrame("", "w1", 1, v));
-    CHECK_EQ(rejectReason(w), "auth: protocol version " + std::to_string(v) + " is not supported (this side speaks 1 and 2)");
+    CHECK_EQ(rejectReason(w), "auth: protocol version " + std::to_string(v) + " is not supported (this side speaks 2 and 3)");
     CHECK(w.link->state() == LinkState::Closed);
   }
 }
 
 TEST(hello_announces_oldest_and_newest_and_both_are_accepted) {
-  for (uint16_t v : {uint16_t(1), uint16_t(2)}) {
+  for (uint16_t v : {uint16_t(2), uint16_t(3)}) {
     Rig rig;
     FakeWorker w(rig.core);
-    // A version-1 worker requires exactly 1 in Hello's version field; the newest is in the description.
+    // Hello's version field is the oldest accepted; the newest is in the description.
     const Frame* hello = w.last(kFrameHello);
-    CHECK(hello != nullptr && hello->body.size() > 2 && hello->body[0] == 0 && hello->body[1] == 1);
-    CHECK(hello != nullptr && hello->body.find("\"protocolVersion\":2") != std::string::npos);
+    CHECK(hello != nullptr && hello->body.size() > 2 && hello->body[0] == 0 && hello->body[1] == 2);
+    CHECK(hello != nullptr && hello->body.find("\"protocolVersion\":3") != std::string::npos);
     w.version = v;
     w.handshake(10);
     CHECK(w.link->state() == LinkState::Open);
@@ -221,7 +221,7 @@ TEST(malformed_frames_close_the_link_only) {
   cases.push_back({std::string("\x01\x00\x00\x01\x20", 5), "frame of 16777217 bytes exceeds the limit of 16777216"});
   cases.push_back({frame(kFrameCommand, std::string("\x63\x00\x00\x00", 4)), "command: unknown op 99"});
   cases.push_back({frame(kFrameCommand, "a"), "command: truncated"});
-  // Version 2's binary arguments: every length checked, every stray bit and byte refused.
+  // Binary arguments: every length checked, every stray bit and byte refused.
   const std::string id(12, '\x01');
   cases.push_back({frame(kFrameCommand, std::string("\x01\x00" "abcde", 7)), "command: sendToClient: arguments overrun the frame"});
   cases.push_back({frame(kFrameCommand, std::string("\x06\x01", 2) + id), "command: destroyClient: flag bits 0x01 are not defined for this op"});

@@ -152,13 +152,7 @@ TEST(one_write_per_socket_per_flush_for_100_sends) {
   // All 100 commands in one link write: one run() reads them, one flush() writes the socket once.
   std::string frames;
   for (int i = 0; i < 100; i++) {
-    std::string body;
-    body.push_back(1);
-    body.push_back(0);
-    std::string head = "\"" + ids[0] + "\"";
-    putU16BE(body, static_cast<uint16_t>(head.size()));
-    body += head + "m" + std::to_string(i);
-    appendFrame(frames, 0x20, body);
+    appendFrame(frames, 0x20, commandBody(1, 0, "\"" + ids[0] + "\"", "m" + std::to_string(i)));
   }
   uint64_t writesBefore = f.engine->stats().writes;
   f.worker.sendRaw(frames);  // small: the socket takes it whole, one read gets it all

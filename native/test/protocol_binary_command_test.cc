@@ -1,4 +1,4 @@
-// Version-2 command bodies (binary arguments): the bytes dist/src/protocol's
+// Command bodies (binary arguments): the bytes dist/src/protocol's
 // encoder writes decode here to the same arguments, re-encode to the same
 // bytes, and every truncation of them is refused without reading past the end.
 #include <string>
@@ -45,10 +45,9 @@ TEST(golden_bytes_decode_to_the_arguments) {
   }
   auto hex = [](const ClientIdBytes& id) { return clientIdHex(id.b); };
   CHECK_EQ(hex(c[0].idBytes), A);
-  CHECK(c[0].clientId.empty() && c[0].binaryIds);
   CHECK_EQ(std::string(c[0].data), std::string("hi"));
   CHECK_EQ(int(c[0].flags), int(kCommandRaw));
-  CHECK(!c[1].hasOnly && c[1].exclude.empty() && c[1].data == "all");
+  CHECK(!c[1].hasOnly && c[1].excludeIds.empty() && c[1].data == "all");
   CHECK(c[2].hasOnly && c[2].onlyIds.size() == 2 && hex(c[2].onlyIds[1]) == B && c[2].excludeIds.size() == 1);
   CHECK(hex(c[2].excludeIds[0]) == B);
   CHECK(c[2].data == "o");

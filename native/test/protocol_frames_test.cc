@@ -23,7 +23,7 @@ namespace {
 const char k_workerProof[] = "c41f4a09dc596fbc3f0394870a902c28060bfa7a3b376dd6d9e1f0638f38c281";
 const char k_gatewayProof[] = "2c0f8a268f7ab4b85e9dbd8562cfe71bf392020980ba74d5e534d4a586945a67";
 const char k_workerProofEmpty[] = "3d07548fe46d7e8a5572d7d20bc3dc3bb0fbb025f6b73ff26e8fe2b247732a1a";
-const char k_hello[] = "000000e3010001000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f7b22676174657761794964223a22616263646566303132333435222c22706964223a34322c2270726f746f636f6c56657273696f6e223a322c226c697374656e657273223a5b7b226e616d65223a227773222c2270726f746f636f6c223a22776562736f636b6574222c22686f7374223a22302e302e302e30222c22706f7274223a383038307d2c7b226e616d65223a22745c2278222c2270726f746f636f6c223a2274657874222c22686f7374223a223a3a222c22706f7274223a307d5d7d";
+const char k_hello[] = "000000e3010002000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f7b22676174657761794964223a22616263646566303132333435222c22706964223a34322c2270726f746f636f6c56657273696f6e223a332c226c697374656e657273223a5b7b226e616d65223a227773222c2270726f746f636f6c223a22776562736f636b6574222c22686f7374223a22302e302e302e30222c22706f7274223a383038307d2c7b226e616d65223a22745c2278222c2270726f746f636f6c223a2274657874222c22686f7374223a223a3a222c22706f7274223a307d5d7d";
 const char k_welcome[] = "0000004503fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0efeeedecebeae9e8e7e6e5e4e3e2e1e07b226c696e6b4964223a372c226d61784672616d6553697a65223a31363737373231367d";
 const char k_reply[] = "0000000f2200000009007b2261223a5b315d7d";
 const char k_replyErr[] = "0000001e22ffffffff0122756e6b6e6f776e207175657279206f70205c22785c2222";
@@ -155,9 +155,6 @@ TEST(small_frames) {
   out.clear();
   gh::appendDrainFrame(out);
   CHECK_EQ(hex(out), "0000000113");
-  out.clear();
-  gh::appendCommandFrame(out, gh::kOpSendToClient, gh::kCommandRaw, "\"c\"", "hi");
-  CHECK_EQ(hex(out), "0000000a200101000322632268" "69");
   out.clear();
   gh::appendQueryFrame(out, 3, "{}");
   CHECK_EQ(hex(out), "000000072100000003" "7b7d");
@@ -302,17 +299,18 @@ TEST(parse_auth) {
     return gh::parseAuth(b, &a, &e) ? std::string("ok") : e;
   };
   CHECK_EQ(err(unhex("00")), "auth: truncated");
-  CHECK_EQ(err(unhex("0000")), "auth: protocol version 0 is not supported (this side speaks 1 and 2)");
-  CHECK_EQ(err(unhex("0003")), "auth: protocol version 3 is not supported (this side speaks 1 and 2)");
-  CHECK_EQ(err(unhex("0001") + std::string(63, 'a')), "auth: truncated");
-  CHECK_EQ(err(unhex("0001") + std::string(64, 'a')), "auth: description is not valid JSON");
-  CHECK_EQ(err(unhex("0001") + std::string(64, 'a') + "{\"workerId\":1,\"pid\":1}"),
+  CHECK_EQ(err(unhex("0000")), "auth: protocol version 0 is not supported (this side speaks 2 and 3)");
+  CHECK_EQ(err(unhex("0001")), "auth: protocol version 1 is not supported (this side speaks 2 and 3)");
+  CHECK_EQ(err(unhex("0004")), "auth: protocol version 4 is not supported (this side speaks 2 and 3)");
+  CHECK_EQ(err(unhex("0002") + std::string(63, 'a')), "auth: truncated");
+  CHECK_EQ(err(unhex("0002") + std::string(64, 'a')), "auth: description is not valid JSON");
+  CHECK_EQ(err(unhex("0002") + std::string(64, 'a') + "{\"workerId\":1,\"pid\":1}"),
            "auth: description must be {\"workerId\": string, \"pid\": number}");
-  CHECK_EQ(err(unhex("0001") + std::string(64, 'a') + "[]"),
+  CHECK_EQ(err(unhex("0002") + std::string(64, 'a') + "[]"),
            "auth: description must be {\"workerId\": string, \"pid\": number}");
-  CHECK_EQ(err(unhex("0001") + std::string(64, 'a') + "{\"workerId\":\"w\",\"pid\":\"1\"}"),
+  CHECK_EQ(err(unhex("0002") + std::string(64, 'a') + "{\"workerId\":\"w\",\"pid\":\"1\"}"),
            "auth: description must be {\"workerId\": string, \"pid\": number}");
-  CHECK_EQ(err(unhex("0001") + std::string(64, 'a') + "{\"workerId\":\"w\",\"pid\":1.5,\"x\":0}"), "ok");
+  CHECK_EQ(err(unhex("0002") + std::string(64, 'a') + "{\"workerId\":\"w\",\"pid\":1.5,\"x\":0}"), "ok");
 }
 
 TEST(parse_hello_and_welcome) {
@@ -330,9 +328,9 @@ TEST(parse_hello_and_welcome) {
   CHECK_EQ(info.find("linkId")->text(), "7");
   CHECK(!gh::parseWelcome("short", &mac, &info, &error));
   CHECK_EQ(error, "welcome: truncated");
-  CHECK(!gh::parseHello(unhex("0001"), &nonce, &info, &error));
+  CHECK(!gh::parseHello(unhex("0002"), &nonce, &info, &error));
   CHECK_EQ(error, "hello: truncated");
-  CHECK(!gh::parseHello(unhex("0001") + std::string(32, 'n') + "{", &nonce, &info, &error));
+  CHECK(!gh::parseHello(unhex("0002") + std::string(32, 'n') + "{", &nonce, &info, &error));
   CHECK_EQ(error, "hello: description is not valid JSON");
 }
 

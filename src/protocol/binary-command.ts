@@ -4,18 +4,18 @@ import { CommandFlag, CommandOp, FRAME_HEADER_SIZE, FrameType } from './constant
 import { LinkProtocolError } from './errors.js';
 
 /**
- * Command bodies of protocol version 2 (docs/protocol.md "Commands, version 2"):
- * u8 op ‖ u8 flags ‖ arguments ‖ data, where a client id is its 12 bytes, a uid
- * or group is u16 length ‖ UTF-8, a list is u16 count ‖ items, and the options
- * of a send are flag bits (Only, Exclude). A gateway decodes the send,
- * broadcast and group path with bounds checks only, no JSON.
+ * Command bodies (docs/protocol.md "Commands"; the same in protocol versions 2
+ * and 3): u8 op ‖ u8 flags ‖ arguments ‖ data, where a client id is its 12
+ * bytes, a uid or group is u16 length ‖ UTF-8, a list is u16 count ‖ items,
+ * and the options of a send are flag bits (Only, Exclude). A gateway decodes
+ * the send, broadcast and group path with bounds checks only, no JSON.
  *
- * The worker's API builds the same head values for both versions (the JSON
- * heads of version 1: a client id string, `{c?, x?}`, `[uid]`, `{g, x?}`,
- * `[clientId, name]`, `{c, p, k}`); this file lays them out in binary.
+ * The worker's API builds each command's arguments as a plain head value (a
+ * client id string, `{c?, x?}`, `[uid]`, `{g, x?}`, `[clientId, name]`,
+ * `{c, p, k}`); this file lays them out in binary.
  */
 
-/** A decoded command, whichever version carried it (the fields an op does not use are empty). */
+/** A decoded command (the fields an op does not use are empty). */
 export interface CommandArgs {
   op: CommandOp;
   flags: number;
@@ -67,7 +67,7 @@ function badHead(op: number, head: unknown): never {
 }
 
 function idOf(op: number, value: unknown, head: unknown): string {
-  // The API validates ids; an id string that is not one names no client (as in version 1): all zero bytes.
+  // The API validates ids; an id string that is not one names no client: all zero bytes.
   if (typeof value !== 'string') badHead(op, head);
   return isClientId(value) ? value : '000000000000000000000000';
 }
@@ -181,7 +181,7 @@ function writeIds(buf: Buffer, at: number, ids: string[]): number {
   return at;
 }
 
-/** A whole Command frame (header included) of version 2, from the head the Gateway API built. */
+/** A whole Command frame (header included), from the head the Gateway API built. */
 export function encodeBinaryCommandFrame(op: CommandOp, flags: number, head: unknown, data?: Uint8Array): Buffer {
   const p = plan(op, flags, head);
   const dataLength = data ? data.length : 0;
@@ -213,7 +213,7 @@ export function encodeBinaryCommandFrame(op: CommandOp, flags: number, head: unk
 
 // ---- decoding (gateway side) ------------------------------------------------
 
-/** Decodes a version-2 Command body; a malformed one throws LinkProtocolError naming the op. */
+/** Decodes a Command body; a malformed one throws LinkProtocolError naming the op. */
 export function decodeBinaryCommand(body: Buffer): CommandArgs {
   if (body.length < 2) throw new LinkProtocolError('command: truncated');
   const op = body[0]!;
@@ -305,30 +305,4 @@ export function decodeBinaryCommand(body: Buffer): CommandArgs {
     throw new LinkProtocolError(`${what}: ${args.data.length} bytes after the arguments of an op without data`);
   }
   return args;
-}
-
-/** The version-1 JSON head of decoded arguments (command-downgrade.ts writes a version-2 command for a version-1 gateway). */
-export function headOfArgs(args: CommandArgs): unknown {
-  switch (args.op) {
-    case CommandOp.SendToClient:
-    case CommandOp.CloseClient:
-    case CommandOp.DestroyClient:
-      return args.clientId;
-    case CommandOp.SendToAll: {
-      const head: { c?: string[]; x?: string[] } = {};
-      if (args.only !== null) head.c = args.only;
-      if (args.exclude !== null) head.x = args.exclude;
-      return head;
-    }
-    case CommandOp.SendToUid:
-      return args.names;
-    case CommandOp.SendToGroup:
-      return args.exclude !== null ? { g: args.names, x: args.exclude } : { g: args.names };
-    case CommandOp.Ungroup:
-      return args.name;
-    case CommandOp.Session:
-      return { c: args.clientId, p: args.patchId, k: args.patchKind };
-    default:
-      return [args.clientId, args.name];
-  }
 }

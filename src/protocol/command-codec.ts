@@ -1,56 +1,6 @@
-import { encodeBinaryCommandFrame } from './binary-command.js';
-import { CommandOp, FRAME_HEADER_SIZE, FrameType, PROTOCOL_VERSION, ReplyStatus } from './constants.js';
+/** Query and Reply frames of the link (docs/protocol.md "Queries"); Command frames are binary-command.ts. */
+import { FRAME_HEADER_SIZE, FrameType, ReplyStatus } from './constants.js';
 import { LinkProtocolError } from './errors.js';
-
-/**
- * Command frame body (W→G), version 1: u8 op ‖ u8 flags ‖ u16 headLength ‖
- * head JSON ‖ data. The head carries the op's arguments (see
- * docs/protocol.md), the data the bytes to send, written once however many
- * clients receive them. Version 2 lays the same arguments out in binary
- * (binary-command.ts).
- */
-export interface LinkCommand {
-  op: CommandOp;
-  flags: number;
-  head: unknown;
-  data: Buffer;
-}
-
-const MAX_HEAD = 0xffff;
-
-/** A whole Command frame in the layout of `version` (the link's; default the newest). */
-export function encodeCommandFrame(op: CommandOp, flags: number, head: unknown, data?: Uint8Array, version: number = PROTOCOL_VERSION): Buffer {
-  if (version >= 2) return encodeBinaryCommandFrame(op, flags, head, data);
-  const headBytes = Buffer.from(JSON.stringify(head ?? null));
-  if (headBytes.length > MAX_HEAD) throw new RangeError(`command arguments of ${headBytes.length} bytes exceed ${MAX_HEAD}`);
-  const dataLength = data ? data.length : 0;
-  const bodySize = 4 + headBytes.length + dataLength;
-  const buf = Buffer.allocUnsafe(FRAME_HEADER_SIZE + bodySize);
-  buf.writeUInt32BE(bodySize + 1, 0);
-  buf[4] = FrameType.Command;
-  buf[5] = op;
-  buf[6] = flags;
-  buf.writeUInt16BE(headBytes.length, 7);
-  headBytes.copy(buf, 9);
-  if (data) buf.set(data, 9 + headBytes.length);
-  return buf;
-}
-
-/** Decodes a version-1 Command body (JSON head). */
-export function decodeCommand(body: Buffer): LinkCommand {
-  if (body.length < 4) throw new LinkProtocolError('command: truncated');
-  const op = body[0]!;
-  if (op < CommandOp.SendToClient || op > CommandOp.Session) throw new LinkProtocolError(`command: unknown op ${op}`);
-  const headLength = body.readUInt16BE(2);
-  if (body.length < 4 + headLength) throw new LinkProtocolError('command: arguments overrun the frame');
-  let head: unknown;
-  try {
-    head = JSON.parse(body.toString('utf8', 4, 4 + headLength));
-  } catch {
-    throw new LinkProtocolError(`command: arguments of op ${op} are not valid JSON`);
-  }
-  return { op: op as CommandOp, flags: body[1]!, head, data: body.subarray(4 + headLength) };
-}
 
 /** Query body (W→G): u32 requestId ‖ JSON {op, args}. */
 export interface LinkQuery {

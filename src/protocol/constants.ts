@@ -7,10 +7,11 @@
  * Bumped on any incompatible change. A gateway accepts workers of its own
  * version and of the one before (OLDEST_PROTOCOL_VERSION), so an upgrade can
  * roll; a worker speaks the newest version both sides know (docs/protocol.md
- * "Versions"). 2: Command arguments in a binary layout.
+ * "Versions"). 2: Command arguments in a binary layout. 3: the WebSocketConnect
+ * payload is the raw request head.
  */
-export const PROTOCOL_VERSION = 2;
-export const OLDEST_PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 3;
+export const OLDEST_PROTOCOL_VERSION = 2;
 
 /** Bytes of the frame header: u32 big-endian length of what follows, then u8 type. */
 export const FRAME_HEADER_SIZE = 5;
@@ -57,7 +58,7 @@ export const FrameType = {
    */
   Drained: 0x14,
   /**
-   * G→W, version 2 and later: u32 n ‖ clientId[12] × n. These clients moved to
+   * G→W: u32 n ‖ clientId[12] × n. These clients moved to
    * another link (after a Drain) with nothing left in flight here: the worker
    * forgets them. Should one come back to this link, its first event carries
    * its session and info again.
@@ -124,9 +125,9 @@ export const CommandFlag = {
   Binary: 0x02,
   /** CloseClient carries data to send before closing. */
   HasData: 0x04,
-  /** Version 2, SendToAll: an id list of the only recipients follows. */
+  /** SendToAll: an id list of the only recipients follows. */
   Only: 0x08,
-  /** Version 2, SendToAll and SendToGroup: an id list of excluded clients follows. */
+  /** SendToAll and SendToGroup: an id list of excluded clients follows. */
   Exclude: 0x10,
 } as const;
 

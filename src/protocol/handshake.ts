@@ -14,7 +14,7 @@ import { LinkProtocolError } from './errors.js';
 export interface HelloInfo {
   gatewayId: string;
   pid: number;
-  /** The newest protocol version the gateway speaks (absent from a version-1 gateway: then 1). */
+  /** The newest protocol version the gateway speaks (absent: only the oldest, Hello's u16). */
   protocolVersion?: number;
   /** Listener descriptions, for logs and status. */
   listeners: { name: string; protocol: string; host: string; port: number }[];
@@ -70,24 +70,31 @@ function unsupported(what: string, version: number): LinkProtocolError {
 
 /**
  * Hello body: u16 oldestVersion ‖ nonce[32] ‖ JSON HelloInfo. The u16 is the
- * oldest version the gateway accepts — a version-1 worker requires exactly 1
- * there — and the description's protocolVersion the newest.
+ * oldest version the gateway accepts and the description's protocolVersion
+ * the newest, so a worker of either version finds one it knows.
  */
 export function encodeHello(nonce: Buffer, info: HelloInfo): Buffer[] {
   const { gatewayId, pid, listeners } = info;
   return [versionBytes(OLDEST_PROTOCOL_VERSION), nonce, json({ gatewayId, pid, protocolVersion: PROTOCOL_VERSION, listeners })];
 }
 
-/** Decodes Hello and picks the version this worker speaks on the link: the newest both sides know. */
+/**
+ * Decodes Hello and picks the version this worker speaks on the link: the
+ * newest both sides know (a version-2 gateway says 1 to 2: this worker speaks
+ * 2). A gateway whose versions this worker knows none of is refused, naming both.
+ */
 export function decodeHello(body: Buffer): { nonce: Buffer; info: HelloInfo; version: number } {
-  if (body.length < 2) throw new LinkProtocolError('hello: truncated');
-  const oldest = body.readUInt16BE(0);
-  if (oldest < OLDEST_PROTOCOL_VERSION || oldest > PROTOCOL_VERSION) throw unsupported('hello', oldest);
   if (body.length < 2 + NONCE_SIZE) throw new LinkProtocolError('hello: truncated');
+  const oldest = body.readUInt16BE(0);
   const info = parseJson<HelloInfo>(body.subarray(2 + NONCE_SIZE), 'hello');
   const announced = info?.protocolVersion;
   const newest = Number.isInteger(announced) && (announced as number) >= oldest ? (announced as number) : oldest;
-  return { nonce: Buffer.from(body.subarray(2, 2 + NONCE_SIZE)), info, version: Math.min(newest, PROTOCOL_VERSION) };
+  const version = Math.min(newest, PROTOCOL_VERSION);
+  if (version < Math.max(oldest, OLDEST_PROTOCOL_VERSION)) {
+    const theirs = oldest === newest ? `version ${oldest} is` : `versions ${oldest} to ${newest} are`;
+    throw new LinkProtocolError(`hello: protocol ${theirs} not supported (this side speaks ${SPOKEN})`);
+  }
+  return { nonce: Buffer.from(body.subarray(2, 2 + NONCE_SIZE)), info, version };
 }
 
 /** Auth body: u16 version ‖ nonce[32] ‖ mac[32] ‖ JSON AuthInfo; the version is the one the worker speaks on the link. */

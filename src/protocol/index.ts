@@ -7,6 +7,5 @@ export * from './handshake.js';
 export * from './event-codec.js';
 export * from './command-codec.js';
 export * from './binary-command.js';
-export * from './command-downgrade.js';
 export * from './session-patch.js';
 export * from './link-address.js';

@@ -72,11 +72,10 @@ function claimBackendSlot(version = BACKEND_VERSION, path = import.meta.url): Ba
 const slot = claimBackendSlot();
 
 /**
- * Ids per command when a list is split. Version 2 counts a list in a u16, but
- * a command may still be rewritten for a version-1 gateway (rolling upgrade),
- * whose JSON head is at most 64 KiB, where a client id takes 27 bytes.
- * Splitting a list of clients or uids into several commands sends the same
- * messages.
+ * Ids per command when a list is split. A command counts a list in a u16; 2000
+ * is the bound version 1's 64 KiB JSON head set, kept so that commands stay
+ * the size they were. Splitting a list of clients or uids into several
+ * commands sends the same messages.
  */
 const IDS_PER_COMMAND = 2000;
 

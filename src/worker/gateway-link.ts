@@ -139,7 +139,6 @@ export class GatewayLink {
             this.#opts.handlers.drained(conn!);
             return;
           case FrameType.Forget:
-            if (conn!.protocolVersion < 2) throw new LinkProtocolError('forget: not in protocol version 1');
             this.#opts.handlers.forget?.(conn!, decodeForget(body));
             return;
         }

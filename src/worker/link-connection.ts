@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
-import { encodeCommandFrame, encodeQueryFrame } from '../protocol/command-codec.js';
-import { downgradeCommandFrame } from '../protocol/command-downgrade.js';
+import { encodeBinaryCommandFrame } from '../protocol/binary-command.js';
+import { encodeQueryFrame } from '../protocol/command-codec.js';
 import { CommandOp, FRAME_HEADER_SIZE, FrameType } from '../protocol/constants.js';
 import { encodeAck } from '../protocol/event-codec.js';
 import { encodeFrame } from '../protocol/frame-encoder.js';
@@ -41,7 +41,7 @@ export class LinkConnection {
   /** Where the link goes, for logs. */
   readonly address: string;
   readonly maxFrameSize: number;
-  /** The protocol version of this link (the gateway's Hello decided it): the layout of its Command frames. */
+  /** The protocol version of this link (the gateway's Hello decided it). */
   readonly protocolVersion: number;
   #open = true;
   #socket: Socket;
@@ -143,22 +143,9 @@ export class LinkConnection {
     return true;
   }
 
-  /**
-   * Writes a Command frame a pool thread encoded in the newest layout, within
-   * the link's bound; a version-1 link gets it rewritten in version 1's
-   * (command-downgrade.ts).
-   */
+  /** Writes a Command frame a pool thread encoded, within the link's bound. */
   writeCommand(frame: Uint8Array): boolean {
-    if (this.protocolVersion >= 2) return this.#writeBounded(frame);
-    let old: Buffer;
-    try {
-      old = downgradeCommandFrame(frame);
-    } catch (err) {
-      this.dropped++;
-      this.#logger.error({ gatewayId: this.gatewayId, err }, 'a command does not fit the version-1 layout of this gateway; not sent');
-      return false;
-    }
-    return this.#writeBounded(old);
+    return this.#writeBounded(frame);
   }
 
   /** The id of the next Session patch on this link (ids increase per link, from 1). */
@@ -169,7 +156,7 @@ export class LinkConnection {
 
   writeSession(clientId: string, patchId: number, patch: SessionPatch): boolean {
     const head = { c: clientId, p: patchId, k: patch.kind };
-    return this.write(encodeCommandFrame(CommandOp.Session, 0, head, encodeSessionPatchData(patch), this.protocolVersion));
+    return this.write(encodeBinaryCommandFrame(CommandOp.Session, 0, head, encodeSessionPatchData(patch)));
   }
 
   writeQuery(requestId: number, op: string, args: unknown[]): boolean {

@@ -1,4 +1,4 @@
-import { encodeCommandFrame } from '../protocol/command-codec.js';
+import { encodeBinaryCommandFrame } from '../protocol/binary-command.js';
 import type { CommandOp } from '../protocol/constants.js';
 import type { SessionPatch } from '../protocol/session-patch.js';
 import type { OutputItem, OutputMessage } from './thread-messages.js';
@@ -46,7 +46,7 @@ export class ThreadOutbox {
 
   command(gateway: string | null, op: CommandOp, flags: number, head: unknown, data: Uint8Array | null): void {
     hop('t.command');
-    const frame = encodeCommandFrame(op, flags, head, data ?? undefined);
+    const frame = encodeBinaryCommandFrame(op, flags, head, data ?? undefined);
     const start = this.#reserve(frame.length);
     this.#staging!.set(frame, start);
     this.#push({ k: 'command', gateway, start, end: start + frame.length });

@@ -18,24 +18,21 @@ import {
   decodeAck,
   decodeAuth,
   decodeBinaryCommand,
-  decodeCommand,
   decodeCredit,
   decodeQuery,
   decodeSessionPatch,
   encodeEventFrame,
   encodeForget,
   encodeFrame,
-  encodeHello,
   encodeReplyFrame,
   encodeWelcome,
   gatewayProof,
-  headOfArgs,
   makeClientId,
   newGatewayId,
   newNonce,
   proofMatches,
   workerProof,
-  type LinkCommand,
+  type CommandArgs,
   type Session,
 } from '../../src/protocol/index.js';
 
@@ -59,11 +56,47 @@ export interface FakeGatewayOptions {
   /** Send a Welcome with a wrong proof (to test that workers check it). */
   forgeWelcome?: boolean;
   /**
-   * The protocol version this fake gateway speaks. Default PROTOCOL_VERSION; 1
-   * behaves as a version-1 gateway: Hello says 1 and announces nothing newer,
-   * an Auth of another version is refused, commands are read as JSON heads.
+   * The newest protocol version this fake gateway speaks (default
+   * PROTOCOL_VERSION). As a real gateway of that version, Hello says it accepts
+   * the one before too; an Auth of any other version is refused. Commands are
+   * read in the one layout of versions 2 and 3 (a fake of version 1 or one
+   * newer than ours is for testing that workers refuse it).
    */
   version?: number;
+}
+
+/** A command as recorded: the head value the worker's API built (what binary-command.ts lays out). */
+interface LinkCommand {
+  op: CommandOp;
+  flags: number;
+  head: unknown;
+  data: Buffer;
+}
+
+/** The head value of decoded arguments, so tests assert on what the API was given. */
+export function headOfArgs(args: CommandArgs): unknown {
+  switch (args.op) {
+    case CommandOp.SendToClient:
+    case CommandOp.CloseClient:
+    case CommandOp.DestroyClient:
+      return args.clientId;
+    case CommandOp.SendToAll: {
+      const head: { c?: string[]; x?: string[] } = {};
+      if (args.only !== null) head.c = args.only;
+      if (args.exclude !== null) head.x = args.exclude;
+      return head;
+    }
+    case CommandOp.SendToUid:
+      return args.names;
+    case CommandOp.SendToGroup:
+      return args.exclude !== null ? { g: args.names, x: args.exclude } : { g: args.names };
+    case CommandOp.Ungroup:
+      return args.name;
+    case CommandOp.Session:
+      return { c: args.clientId, p: args.patchId, k: args.patchKind };
+    default:
+      return [args.clientId, args.name];
+  }
 }
 
 interface ClientRecord {
@@ -149,6 +182,8 @@ export class FakeGateway {
   readonly links: FakeLink[] = [];
   /** Connections accepted (handshakes tried). */
   accepted = 0;
+  /** Reject reasons workers sent before Auth (a Hello they refused). */
+  readonly helloRejects: string[] = [];
   readonly #opts: FakeGatewayOptions;
   readonly #server: Server;
   readonly #clients = new Map<string, ClientRecord>();
@@ -295,23 +330,23 @@ export class FakeGateway {
     const secret = this.#opts.secret ?? '';
     const nonce = newNonce();
     const version = this.#opts.version ?? PROTOCOL_VERSION;
-    if (version === 1) {
-      const v1 = Buffer.from([0, 1]);
-      socket.write(encodeFrame(FrameType.Hello, v1, nonce, Buffer.from(JSON.stringify({ gatewayId: this.gatewayId, pid: process.pid, listeners: [] }))));
-    } else {
-      socket.write(encodeFrame(FrameType.Hello, ...encodeHello(nonce, { gatewayId: this.gatewayId, pid: process.pid, listeners: [] })));
-    }
+    const oldest = Math.max(1, version - 1);
+    const hello = Buffer.from(JSON.stringify({ gatewayId: this.gatewayId, pid: process.pid, protocolVersion: version, listeners: [] }));
+    socket.write(encodeFrame(FrameType.Hello, Buffer.from([oldest >> 8, oldest & 0xff]), nonce, hello));
     const decoder = new FrameDecoder();
     let link: FakeLink | null = null;
     let authVersion = 0;
     socket.on('data', (chunk: Buffer) => {
       decoder.push(chunk, (type, body) => {
         if (link === null) {
-          if (type === FrameType.Reject) return;
+          if (type === FrameType.Reject) {
+            this.helloRejects.push(body.toString('utf8'));
+            return;
+          }
           if (type !== FrameType.Auth) throw new Error(`fake gateway: frame ${type} before Auth`);
           const auth = decodeAuth(body);
-          if (auth.version !== version) {
-            socket.end(encodeFrame(FrameType.Reject, Buffer.from(`auth: protocol version ${auth.version} is not supported (this side speaks ${version})`)));
+          if (auth.version < oldest || auth.version > version) {
+            socket.end(encodeFrame(FrameType.Reject, Buffer.from(`auth: protocol version ${auth.version} is not supported (this side speaks ${oldest} and ${version})`)));
             return;
           }
           authVersion = auth.version;
@@ -330,12 +365,9 @@ export class FakeGateway {
         const l: FakeLink = link;
         switch (type) {
           case FrameType.Command: {
-            // Recorded with the head the worker's API built, whichever layout carried it.
-            let cmd: LinkCommand;
-            if (authVersion >= 2) {
-              const args = decodeBinaryCommand(body);
-              cmd = { op: args.op, flags: args.flags & ~(CommandFlag.Only | CommandFlag.Exclude), head: headOfArgs(args), data: args.data };
-            } else cmd = decodeCommand(body);
+            // Recorded with the head the worker's API built.
+            const args = decodeBinaryCommand(body);
+            const cmd: LinkCommand = { op: args.op, flags: args.flags & ~(CommandFlag.Only | CommandFlag.Exclude), head: headOfArgs(args), data: args.data };
             l.versions.add(authVersion);
             this.#applyCommand(l, cmd);
             l.record({ type: 'command', op: cmd.op, flags: cmd.flags, head: cmd.head, data: cmd.data, text: cmd.data.toString('utf8') });

@@ -2,7 +2,8 @@
 // speaking docs/protocol.md with the codecs of src/protocol, every step in the
 // test's hands (credits, acks, commands, queries, raw bytes).
 import { connect, type Socket } from 'node:net';
-import { encodeCommandFrame, encodeQueryFrame, decodeReply, type LinkReply } from '../../src/protocol/command-codec.js';
+import { encodeBinaryCommandFrame } from '../../src/protocol/binary-command.js';
+import { encodeQueryFrame, decodeReply, type LinkReply } from '../../src/protocol/command-codec.js';
 import { FrameType, PROTOCOL_VERSION, type CommandOp } from '../../src/protocol/constants.js';
 import { decodeEvent, decodeForget, encodeAck, encodeCredit, type LinkEvent } from '../../src/protocol/event-codec.js';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
@@ -26,9 +27,8 @@ export interface FakeWorkerOptions {
   /** Credit granted right after Welcome; 0 grants none. Default 1000. */
   credits?: number;
   /**
-   * Protocol version written in Auth and the layout of command()'s frames.
-   * Default PROTOCOL_VERSION. 1 also checks Hello as a version-1 worker did
-   * (its version field exactly 1).
+   * Protocol version written in Auth, whatever Hello offered (commands are
+   * laid out the same in versions 2 and 3). Default PROTOCOL_VERSION.
    */
   version?: number;
   /** Ack every event as soon as it arrives. Default false. */
@@ -107,7 +107,6 @@ export class FakeWorker {
     this.frameTypes.push(type);
     switch (type) {
       case FrameType.Hello: {
-        if (this.#options.version === 1 && body.readUInt16BE(0) !== 1) throw new Error('fake worker (version 1): Hello must say version 1');
         const hello = decodeHello(body);
         this.hello = hello.info;
         this.#gatewayNonce = hello.nonce;
@@ -137,7 +136,6 @@ export class FakeWorker {
         return;
       }
       case FrameType.Forget:
-        if (this.#options.version === 1) throw new Error('fake worker (version 1): a Forget frame is not version 1');
         this.forgotten.push(...decodeForget(Buffer.from(body)));
         return;
       case FrameType.Reply: {
@@ -191,7 +189,7 @@ export class FakeWorker {
   }
 
   commandFrame(op: CommandOp, head: unknown, data?: Buffer | string, flags = 0): Buffer {
-    return encodeCommandFrame(op, flags, head, typeof data === 'string' ? Buffer.from(data) : data, this.#options.version);
+    return encodeBinaryCommandFrame(op, flags, head, typeof data === 'string' ? Buffer.from(data) : data);
   }
 
   async query(op: string, args: unknown[]): Promise<LinkReply> {

@@ -221,10 +221,10 @@ test('drain: idle clients move at once, busy ones wait in the gateway until thei
   assert.equal(w1.frameTypes.filter((f) => f === FrameType.Drained).length, 1, 'Drained is sent once');
 });
 
-test('drain with a version-1 worker: clients move as before and no Forget is sent (version 1 has none)', async (t) => {
+test('drain with a version-2 worker (rolling upgrade): its moved clients are named in a Forget too', async (t) => {
   const gw = await TestGateway.start();
   t.after(() => gw.close());
-  const w1 = await gw.worker({ version: 1 });
+  const w1 = await gw.worker({ version: 2 });
   await gw.tcpClient('text');
   await w1.eventCount(1);
   w1.ack(w1.events[0]!.seq);
@@ -232,7 +232,8 @@ test('drain with a version-1 worker: clients move as before and no Forget is sen
   await waitFor('w1 acked', () => (gw.stats().eventsUnacked === 0 ? true : undefined));
   w1.drain();
   await waitFor('Drained', () => (w1.frameTypes.includes(FrameType.Drained) ? true : undefined));
-  assert.ok(!w1.frameTypes.includes(FrameType.Forget), 'a version-1 link never gets a Forget');
+  assert.deepEqual(w1.forgotten, [w1.events[0]!.clientId]);
+  assert.ok(w1.frameTypes.lastIndexOf(FrameType.Forget) < w1.frameTypes.indexOf(FrameType.Drained));
   assert.deepEqual(w2.forgotten, []);
 });
 

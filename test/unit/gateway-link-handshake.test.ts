@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { FrameType, OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../src/protocol/constants.js';
+import { CommandOp, FrameType, PROTOCOL_VERSION } from '../../src/protocol/constants.js';
 import { gatewayLinkPath } from '../../src/protocol/link-address.js';
 import { FakeWorker } from '../helpers/fake-worker.js';
 import { TestGateway, listenerConfig, waitFor } from '../helpers/gateway-test-engine.js';
@@ -48,31 +48,50 @@ test('without secretKey the HMAC key is the empty string', async (t) => {
   assert.equal(bad.rejected, 'authentication failed');
 });
 
-test('versions 0 and 3 are refused, naming the version and the ones the gateway speaks', async (t) => {
+test('versions 1, 0 and 4 are refused, naming the version and the ones the gateway speaks', async (t) => {
   const gw = await TestGateway.start();
   t.after(() => gw.close());
-  for (const version of [OLDEST_PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1]) {
+  for (const version of [1, 0, PROTOCOL_VERSION + 1]) {
     const w = gw.openWorker({ version });
     await w.waitClosed();
-    assert.equal(w.rejected, `auth: protocol version ${version} is not supported (this side speaks 1 and 2)`);
+    assert.equal(w.rejected, `auth: protocol version ${version} is not supported (this side speaks 2 and 3)`);
     assert.equal(w.welcome, null);
     assert.ok(gw.logs.some((l) => l.reason === w.rejected), 'the refusal is logged');
   }
   assert.equal(gw.stats().links, 0);
 });
 
-test('Hello says 1 (what a version-1 worker requires) and announces 2; workers of both versions get a link', async (t) => {
+test('Hello says 2 (the oldest accepted) and announces 3', async (t) => {
   const gw = await TestGateway.start();
   t.after(() => gw.close());
-  const v1 = await gw.worker({ version: 1 }); // the fake refuses a Hello whose version field is not 1, as version 1 did
-  assert.equal(v1.hello!.protocolVersion, 2);
-  const v2 = await gw.worker();
-  assert.equal((await v1.query('clientCount', [])).result, 0);
-  assert.equal((await v2.query('clientCount', [])).result, 0);
+  const socket = connect({ path: gw.addresses.linkPath });
+  t.after(() => socket.destroy());
+  let received = Buffer.alloc(0);
+  socket.on('data', (c: Buffer) => (received = Buffer.concat([received, c])));
+  await waitFor('Hello', () => (received.length >= 4 && received.length >= 4 + received.readUInt32BE(0) ? true : undefined));
+  assert.equal(received[4], FrameType.Hello);
+  assert.equal(received.readUInt16BE(5), 2);
+  const description = JSON.parse(received.toString('utf8', 7 + 32, 4 + received.readUInt32BE(0))) as { protocolVersion: number };
+  assert.equal(description.protocolVersion, 3);
+});
+
+test('workers of versions 2 and 3 each get a link, logged with its version, and their sends reach clients', async (t) => {
+  const gw = await TestGateway.start({ listeners: [listenerConfig('text')] });
+  t.after(() => gw.close());
+  const v2 = await gw.worker({ version: 2, autoAck: true });
+  const v3 = await gw.worker({ version: 3, autoAck: true });
   await waitFor('two links', () => (gw.stats().links === 2 ? true : undefined));
-  // Each link's version is logged: which workers still speak 1 during a rolling upgrade.
+  // Each link's version is logged: which workers still speak 2 during a rolling upgrade.
   const opened = gw.logs.filter((l) => l.msg === 'worker link open').map((l) => l.protocolVersion);
-  assert.deepEqual(opened.sort(), [1, 2]);
+  assert.deepEqual(opened.sort(), [2, 3]);
+  const client = await gw.tcpClient('text');
+  await waitFor('the connect event', () => (v2.events.length + v3.events.length === 1 ? true : undefined));
+  const id = (v2.events[0] ?? v3.events[0])!.clientId;
+  v2.command(CommandOp.SendToClient, id, 'from 2');
+  await client.waitForLines(1);
+  v3.command(CommandOp.SendToClient, id, 'from 3');
+  await client.waitForLines(2);
+  assert.deepEqual(client.lines, ['from 2', 'from 3']);
 });
 
 test('a garbage frame closes only that link, with Reject and a logged reason', async (t) => {
@@ -107,12 +126,11 @@ test('other broken frames: zero length, over the size bound, malformed bodies', 
     ['too large', Buffer.from([0, 0, 0x10, 0, FrameType.Command]), /exceeds the limit of 1024/],
     ['short credit', Buffer.from([0, 0, 0, 2, FrameType.Credit, 1]), /credit/],
     ['ack count mismatch', Buffer.from([0, 0, 0, 5, FrameType.Ack, 0, 0, 0, 3]), /ack/],
-    ['command with bad JSON head', Buffer.from([0, 0, 0, 7, FrameType.Command, 1, 0, 0, 2, 0x7b, 0x7b]), /not valid JSON/],
     ['command with unknown op', Buffer.from([0, 0, 0, 5, FrameType.Command, 99, 0, 0, 0]), /unknown op 99/],
     ['event from a worker', Buffer.from([0, 0, 0, 1, FrameType.Event]), /not allowed/],
   ];
   for (const [name, bytes, reason] of cases) {
-    const w = await gw.worker({ version: 1 }); // the JSON head case is version 1's
+    const w = await gw.worker();
     w.send(bytes);
     await w.waitClosed();
     assert.match(w.rejected ?? '', reason, name);

@@ -1,12 +1,11 @@
-// The binary command layout of protocol version 2 (docs/protocol.md
-// "Commands, version 2") and its rewrite for a version-1 gateway.
+// The binary command layout of protocol versions 2 and 3 (docs/protocol.md
+// "Commands").
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeBinaryCommand, headOfArgs } from '../../src/protocol/binary-command.js';
-import { decodeCommand, encodeCommandFrame } from '../../src/protocol/command-codec.js';
-import { downgradeCommandFrame } from '../../src/protocol/command-downgrade.js';
+import { decodeBinaryCommand, encodeBinaryCommandFrame } from '../../src/protocol/binary-command.js';
 import { CommandFlag, CommandOp, FRAME_HEADER_SIZE } from '../../src/protocol/constants.js';
 import { LinkProtocolError } from '../../src/protocol/errors.js';
+import { headOfArgs } from '../helpers/fake-gateway.js';
 
 const A = '0123456789ab000000000001';
 const B = 'ba9876543210000000000002';
@@ -27,31 +26,20 @@ const CASES: [CommandOp, number, unknown, string | undefined, string][] = [
 
 test('each op is laid out in binary: ids as 12 bytes, names counted, options as flags', () => {
   for (const [op, flags, head, data, hex] of CASES) {
-    const frame = encodeCommandFrame(op, flags, head, data === undefined ? undefined : Buffer.from(data));
+    const frame = encodeBinaryCommandFrame(op, flags, head, data === undefined ? undefined : Buffer.from(data));
     assert.equal(frame.readUInt32BE(0), frame.length - 4);
     assert.equal(frame.subarray(FRAME_HEADER_SIZE).toString('hex'), hex, JSON.stringify(head));
     const args = decodeBinaryCommand(frame.subarray(FRAME_HEADER_SIZE));
     assert.equal(args.op, op);
     assert.equal(args.data.toString(), data ?? '');
-    // What version 1 would have said, minus the empty exclude list version 2 leaves out.
+    // The head the API gave, read back (as the fake gateway records it).
     assert.deepEqual(headOfArgs(args), head);
-  }
-});
-
-test('a version-1 link gets the same command in JSON', () => {
-  for (const [op, flags, head, data] of CASES) {
-    const v2 = encodeCommandFrame(op, flags, head, data === undefined ? undefined : Buffer.from(data));
-    const v1 = decodeCommand(downgradeCommandFrame(v2).subarray(FRAME_HEADER_SIZE));
-    assert.equal(v1.op, op);
-    assert.equal(v1.flags, flags & ~(CommandFlag.Only | CommandFlag.Exclude));
-    assert.deepEqual(v1.head, head);
-    assert.equal(v1.data.toString(), data ?? '');
   }
 });
 
 test('a truncated body is refused at every cut inside its arguments', () => {
   for (const [op, flags, head, data] of CASES) {
-    const body = encodeCommandFrame(op, flags, head, data === undefined ? undefined : Buffer.from(data)).subarray(FRAME_HEADER_SIZE);
+    const body = encodeBinaryCommandFrame(op, flags, head, data === undefined ? undefined : Buffer.from(data)).subarray(FRAME_HEADER_SIZE);
     const argsEnd = body.length - (data === undefined ? 0 : Buffer.byteLength(data));
     for (let n = 0; n < argsEnd; n++) assert.throws(() => decodeBinaryCommand(body.subarray(0, n)), LinkProtocolError, `${op} cut at ${n}`);
   }
@@ -66,11 +54,4 @@ test('malformed bodies name the op and what is wrong', () => {
     [[CommandOp.Ungroup, 0, 0, 1, 0x61, 0x62], /^command: ungroup: 1 bytes after the arguments of an op without data$/],
   ];
   for (const [bytes, message] of cases) assert.throws(() => decodeBinaryCommand(Buffer.from(bytes)), { name: 'LinkProtocolError', message });
-});
-
-test('a command too large for a version-1 head is refused by the rewrite (the link logs and drops it)', () => {
-  const many = Array.from({ length: 3000 }, (_, i) => `0123456789ab${(i + 1).toString(16).padStart(12, '0')}`);
-  const v2 = encodeCommandFrame(CommandOp.SendToGroup, 0, { g: ['room'], x: many }, Buffer.from('m'));
-  assert.equal(decodeBinaryCommand(v2.subarray(FRAME_HEADER_SIZE)).exclude!.length, 3000);
-  assert.throws(() => downgradeCommandFrame(v2), { name: 'RangeError', message: /exceed 65535/ });
 });

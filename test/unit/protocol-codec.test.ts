@@ -10,14 +10,14 @@ import {
   PayloadKind,
   decodeAck,
   decodeAuth,
-  decodeCommand,
+  decodeBinaryCommand,
   decodeEvent,
   decodeHello,
   decodeQuery,
   decodeReply,
   encodeAck,
   encodeAuth,
-  encodeCommandFrame,
+  encodeBinaryCommandFrame,
   encodeEventFrame,
   encodeFrame,
   encodeHello,
@@ -127,14 +127,14 @@ test('malformed events are refused, not misread', () => {
   assert.throws(() => decodeEvent(badKind), /unknown kind/);
 });
 
-test('commands (version 1), queries, replies and acks round-trip', () => {
-  const cmd = encodeCommandFrame(CommandOp.SendToGroup, CommandFlag.Binary, { g: ['a', 'b'], x: [] }, Buffer.from([1, 2, 3]), 1);
-  const c = decodeCommand(framesOf(cmd, 4)[0]!.body);
+test('commands, queries, replies and acks round-trip', () => {
+  const cmd = encodeBinaryCommandFrame(CommandOp.SendToGroup, CommandFlag.Binary, { g: ['a', 'b'], x: [] }, Buffer.from([1, 2, 3]));
+  const c = decodeBinaryCommand(framesOf(cmd, 4)[0]!.body);
   assert.equal(c.op, CommandOp.SendToGroup);
   assert.equal(c.flags, CommandFlag.Binary);
-  assert.deepEqual(c.head, { g: ['a', 'b'], x: [] });
+  assert.deepEqual(c.names, ['a', 'b']);
   assert.deepEqual([...c.data], [1, 2, 3]);
-  assert.throws(() => decodeCommand(Buffer.from([99, 0, 0, 0])), /unknown op/);
+  assert.throws(() => decodeBinaryCommand(Buffer.from([99, 0])), /unknown op/);
 
   const q = decodeQuery(framesOf(encodeQueryFrame(12, 'clientCount', ['room']), 2)[0]!.body);
   assert.deepEqual(q, { id: 12, op: 'clientCount', args: ['room'] });
@@ -142,6 +142,26 @@ test('commands (version 1), queries, replies and acks round-trip', () => {
   assert.deepEqual(r, { id: 12, ok: false, result: 'nope' });
   assert.deepEqual(decodeAck(encodeAck([1, 2, 4_294_967_295])), [1, 2, 4_294_967_295]);
   assert.throws(() => decodeAck(Buffer.from([0, 0, 0, 2, 0])), LinkProtocolError);
+});
+
+test('Hello: the worker speaks the newest version both sides know, and refuses a gateway it shares none with', () => {
+  const nonce = newNonce();
+  const hello = (oldest: number, description: object) => {
+    const u16 = Buffer.alloc(2);
+    u16.writeUInt16BE(oldest, 0);
+    return Buffer.concat([u16, nonce, Buffer.from(JSON.stringify({ gatewayId: 'abcdefabcdef', pid: 1, listeners: [], ...description }))]);
+  };
+  assert.equal(decodeHello(Buffer.concat(encodeHello(nonce, { gatewayId: 'abcdefabcdef', pid: 1, listeners: [] }))).version, 3);
+  assert.equal(decodeHello(hello(1, { protocolVersion: 2 })).version, 2, 'a version-2 gateway (accepts 1 and 2)');
+  assert.equal(decodeHello(hello(3, { protocolVersion: 4 })).version, 3, 'a version-4 gateway (accepts 3 and 4)');
+  assert.throws(() => decodeHello(hello(1, {})), {
+    name: 'LinkProtocolError',
+    message: 'hello: protocol version 1 is not supported (this side speaks 2 and 3)',
+  });
+  assert.throws(() => decodeHello(hello(4, { protocolVersion: 5 })), {
+    name: 'LinkProtocolError',
+    message: 'hello: protocol versions 4 to 5 are not supported (this side speaks 2 and 3)',
+  });
 });
 
 test('handshake proofs: the right secret verifies, a wrong one does not, the secret is never sent', () => {

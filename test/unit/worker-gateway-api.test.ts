@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { CommandFlag, CommandOp, SessionPatchKind, encodeCommandFrame, makeClientId, type SessionPatch } from '../../src/protocol/index.js';
+import { CommandFlag, CommandOp, SessionPatchKind, encodeBinaryCommandFrame, makeClientId, type SessionPatch } from '../../src/protocol/index.js';
 import type { EventContext } from '../../src/types.js';
 import { currentEvent, type CurrentEvent } from '../../src/worker/current-event.js';
 import { Gateway, setGatewayApiBackend, type GatewayApiBackend } from '../../src/worker/gateway-api.js';
@@ -22,7 +22,7 @@ class RecordingBackend implements GatewayApiBackend {
   queries: { op: string; args: unknown[]; gateway: string | null }[] = [];
   answers: Record<string, unknown> = {};
   command(gateway: string | null, op: number, flags: number, head: unknown, data: Uint8Array | null): void {
-    encodeCommandFrame(op as CommandOp, flags, head, data ?? undefined); // as the thread's outbox does: refuses heads over 64 KiB
+    encodeBinaryCommandFrame(op as CommandOp, flags, head, data ?? undefined); // as the thread's outbox does: refuses lists over 65535
     this.commands.push({ gateway, op, flags, head, data: data === null ? null : Buffer.from(data).toString('utf8') });
   }
   session(clientId: string, patch: SessionPatch): void {

@@ -109,10 +109,27 @@ test('the worker is ready only once every gateway is linked; after a gateway res
   await gw1b.close();
 });
 
-test('rolling upgrade: one worker links to a version-1 gateway and a version-2 one, and each gets its own layout', async () => {
+test('a gateway whose versions the worker knows none of is refused at Hello, naming both', async () => {
+  const cases: [number, string][] = [
+    [1, 'hello: protocol version 1 is not supported (this side speaks 2 and 3)'],
+    [5, 'hello: protocol versions 4 to 5 are not supported (this side speaks 2 and 3)'],
+  ];
+  for (const [version, reason] of cases) {
+    const gw = await FakeGateway.start({ path: join(dir, `v${version}.sock`), version });
+    const { link, opened } = linkTo(gw.path, '');
+    for (let i = 0; i < 200 && gw.helloRejects.length === 0; i++) await sleep(10);
+    assert.equal(gw.helloRejects[0], reason);
+    assert.equal(gw.links.length, 0, 'no Auth was sent');
+    assert.equal(opened.length, 0);
+    link.stop();
+    await gw.close();
+  }
+});
+
+test('rolling upgrade: one worker links to a version-2 gateway and a version-3 one, and speaks each its newest', async () => {
   const runDir = mkdtempSync(join(dir, 'run-'));
   const config = testConfig(runDir, { gateways: 2, threads: 1 });
-  const old = await FakeGateway.start({ path: gatewayLinkPath(runDir, 0), version: 1 });
+  const old = await FakeGateway.start({ path: gatewayLinkPath(runDir, 0), version: 2 });
   const current = await FakeGateway.start({ path: gatewayLinkPath(runDir, 1) });
   const worker = new WorkerProcess({ index: 0, config, logger });
   assert.equal(await worker.ready, 2);
@@ -128,10 +145,10 @@ test('rolling upgrade: one worker links to a version-1 gateway and a version-2 o
     assert.deepEqual(fl.textsTo(id).slice(1), ['welcome alice', 'alice: hi']);
     assert.equal(fl.commands(CommandOp.Session).length, 1);
   }
-  // onClose's sendToAll goes to both gateways, each in its layout.
+  // onClose's sendToAll goes to both gateways.
   for (const fl of links) await fl.waitFor(() => fl.commands(CommandOp.SendToAll).length === 2, 3000, 'both left lines');
-  assert.deepEqual([...links[0].versions], [1]);
-  assert.deepEqual([...links[1].versions], [2]);
+  assert.deepEqual([...links[0].versions], [2]);
+  assert.deepEqual([...links[1].versions], [3]);
   await worker.stop();
   await old.close();
   await current.close();

@@ -81,39 +81,33 @@ class Executor {
   }
 
   bool session(const Command& cmd, std::string* error) {
-    ClientRecord* c = cmd.binaryIds ? table_.getForSessionByNumber(table_.numberOf(cmd.idBytes.b))
-                                    : table_.getForSession(cmd.clientId);
+    ClientRecord* c = table_.getForSessionByNumber(table_.numberOf(cmd.idBytes.b));
     if (c == nullptr) {
       core_.counters().commandsForGoneClients++;
       return true;
     }
     std::string why;
     if (!applyPatchFromLink(*c, link_.id(), cmd.patchId, cmd.patchKind, cmd.data, &why)) {
-      std::string id = cmd.binaryIds ? clientIdHex(cmd.idBytes.b) : cmd.clientId;
-      *error = "session: patch data of client " + id + " is invalid: " + why;
+      *error = "session: patch data of client " + clientIdHex(cmd.idBytes.b) + " is invalid: " + why;
       return false;
     }
     return true;
   }
 
  private:
-  // The command's client: version 2 names it by bytes (looked up by number, no hex), version 1 by its string.
+  // The command's client, named by its bytes (looked up by number, no hex).
   ClientRecord* client(const Command& cmd) {
-    ClientRecord* c = cmd.binaryIds ? table_.getByNumber(table_.numberOf(cmd.idBytes.b)) : table_.get(cmd.clientId);
+    ClientRecord* c = table_.getByNumber(table_.numberOf(cmd.idBytes.b));
     if (c == nullptr) core_.counters().commandsForGoneClients++;
     return c;
   }
 
   // Ids as connection numbers: a broadcast compares numbers, not 24-character strings.
   // Ids that name no client here (other gateways, malformed) are 0 and left out.
-  std::vector<uint64_t> numbersOf(const std::vector<std::string>& ids, const std::vector<ClientIdBytes>& bytes) const {
+  std::vector<uint64_t> numbersOf(const std::vector<ClientIdBytes>& ids) const {
     std::vector<uint64_t> out;
-    out.reserve(ids.size() + bytes.size());
-    for (const std::string& id : ids) {
-      uint64_t n = clientNumberOf(table_.gatewayId(), id);
-      if (n != 0) out.push_back(n);
-    }
-    for (const ClientIdBytes& id : bytes) {
+    out.reserve(ids.size());
+    for (const ClientIdBytes& id : ids) {
       uint64_t n = table_.numberOf(id.b);
       if (n != 0) out.push_back(n);
     }
@@ -121,8 +115,8 @@ class Executor {
   }
 
   std::unordered_set<uint64_t> excludedNumbers(const Command& cmd) const {
-    if (cmd.exclude.empty() && cmd.excludeIds.empty()) return {};
-    std::vector<uint64_t> n = numbersOf(cmd.exclude, cmd.excludeIds);
+    if (cmd.excludeIds.empty()) return {};
+    std::vector<uint64_t> n = numbersOf(cmd.excludeIds);
     return std::unordered_set<uint64_t>(n.begin(), n.end());
   }
 
@@ -132,7 +126,7 @@ class Executor {
     if (cmd.hasOnly) {
       // Ids of other gateways are simply not here: sendToAll(c) goes to every gateway.
       std::unordered_set<uint64_t> seen;
-      for (uint64_t n : numbersOf(cmd.only, cmd.onlyIds)) {
+      for (uint64_t n : numbersOf(cmd.onlyIds)) {
         if (excluded.count(n) != 0 || !seen.insert(n).second) continue;
         ClientRecord* c = table_.getByNumber(n);
         if (c != nullptr) core_.deliver(c, m);
@@ -172,14 +166,8 @@ class Executor {
 
 bool executeCommand(GatewayCore& core, WorkerLink& link, std::string_view body, std::string* error) {
   Command cmd;
-  if (link.protocolVersion() >= 2) {
-    // Version 2: fixed-size arguments, no JSON on the send path.
-    if (!decodeBinaryCommand(body, &cmd, error)) return false;
-  } else if (!decodeCommand(body, &cmd, error)) {
-    // The JS engine counts a command whose frame decoded but whose head has the wrong shape.
-    if (commandHeadError(*error)) core.counters().commands++;
-    return false;
-  }
+  // Fixed-size arguments: no JSON on the send path.
+  if (!decodeBinaryCommand(body, &cmd, error)) return false;
   core.counters().commands++;
   Executor executor(core, link);
   if (cmd.op == kOpSession) return executor.session(cmd, error);

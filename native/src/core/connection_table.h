@@ -36,8 +36,8 @@ class ConnectionTable {
   // An online client, or a closed one whose close event is not yet acknowledged.
   ClientRecord* getForSession(std::string_view clientId) const;
   std::string idOf(const ClientRecord& c) const { return clientIdOf(gatewayId_, c.number); }
-  // The connection number of a client id given as its 12 bytes (version 2's
-  // commands), 0 when the id names no client of this gateway.
+  // The connection number of a client id given as its 12 bytes (as commands
+  // carry it), 0 when the id names no client of this gateway.
   uint64_t numberOf(const uint8_t id[12]) const;
   // get / getForSession by connection number (0 finds nothing).
   ClientRecord* getByNumber(uint64_t n) const;

@@ -305,7 +305,7 @@ void GatewayCore::routerGaveUp(const ClientRecord& c, const PendingEvent& ev, co
 void GatewayCore::routerMoved(ClientRecord& c, WorkerLink& link) {
   // Should the client come back to this link, its first event carries session and info again.
   forgetLink(c, link.id());
-  if (link.state() != LinkState::Open || link.protocolVersion() < 2) return;  // a version-1 worker keeps it until the link closes
+  if (link.state() != LinkState::Open) return;
   // Forget: u32 n = 1 ‖ clientId[12].
   uint8_t frame[4 + 1 + 4 + 12] = {0, 0, 0, 17, kFrameForget, 0, 0, 0, 1};
   clientIdBytes(options_.gatewayId, c.number, frame + 9);

@@ -92,8 +92,7 @@ class WorkerLink {
   LinkState state() const { return state_; }
   const std::string& workerId() const { return workerId_; }
   int workerPid() const { return workerPid_; }
-  // The protocol version the worker chose in Auth (0 before the handshake):
-  // it decides how this link's Command bodies are decoded.
+  // The protocol version the worker chose in Auth (0 before the handshake).
   uint16_t protocolVersion() const { return version_; }
 
   // Socket bytes in. Returns false once the link is closed (the rest is ignored).

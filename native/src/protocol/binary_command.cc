@@ -164,7 +164,6 @@ bool decodeBinaryCommand(std::string_view body, Command* out, std::string* error
   }
   out->op = op;
   out->flags = flags;
-  out->binaryIds = true;
   Reader r(body, 2);
   bool bad = false;
   if (!readArguments(r, out, &bad)) {

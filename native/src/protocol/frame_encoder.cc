@@ -17,8 +17,8 @@ void appendFrame(std::string& out, uint8_t type, std::string_view body) {
 
 void appendHelloFrame(std::string& out, const uint8_t nonce[kNonceSize], std::string_view helloJson) {
   appendFrameHeader(out, kFrameHello, 2 + kNonceSize + helloJson.size());
-  // The oldest version accepted: a version-1 worker requires exactly 1 here, the
-  // newest one rides in the description ("protocolVersion").
+  // The oldest version accepted, so a worker of that version finds one it knows;
+  // the newest rides in the description ("protocolVersion").
   putU16BE(out, kOldestProtocolVersion);
   out.append(reinterpret_cast<const char*>(nonce), kNonceSize);
   out.append(helloJson.data(), helloJson.size());
@@ -102,15 +102,6 @@ void appendCreditFrame(std::string& out, uint32_t credits) {
 }
 
 void appendDrainFrame(std::string& out) { appendFrameHeader(out, kFrameDrain, 0); }
-
-void appendCommandFrame(std::string& out, uint8_t op, uint8_t flags, std::string_view headJson, std::string_view data) {
-  appendFrameHeader(out, kFrameCommand, 4 + headJson.size() + data.size());
-  putU8(out, op);
-  putU8(out, flags);
-  putU16BE(out, static_cast<uint16_t>(headJson.size()));
-  out.append(headJson.data(), headJson.size());
-  out.append(data.data(), data.size());
-}
 
 void appendQueryFrame(std::string& out, uint32_t requestId, std::string_view json) {
   appendFrameHeader(out, kFrameQuery, 4 + json.size());

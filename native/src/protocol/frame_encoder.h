@@ -43,8 +43,7 @@ void appendAuthFrame(std::string& out, const uint8_t nonce[kNonceSize], const ui
 void appendAckFrame(std::string& out, const std::vector<uint32_t>& seqs);
 void appendCreditFrame(std::string& out, uint32_t credits);
 void appendDrainFrame(std::string& out);
-// Command: u8 op ‖ u8 flags ‖ u16 headLength ‖ head JSON ‖ data (head < 64 KiB).
-void appendCommandFrame(std::string& out, uint8_t op, uint8_t flags, std::string_view headJson, std::string_view data);
+// Commands: appendBinaryCommand (binary_command.h) inside appendFrame.
 // Query: u32 requestId ‖ JSON {op, args}.
 void appendQueryFrame(std::string& out, uint32_t requestId, std::string_view json);
 

@@ -30,7 +30,7 @@ struct AuthBody {
 // Auth body: u16 version ‖ nonce[32] ‖ mac[32] ‖ JSON {workerId, pid}.
 // The version must be one this gateway accepts (kOldestProtocolVersion to
 // kProtocolVersion). Errors: "auth: truncated", "auth: protocol version V is
-// not supported (this side speaks 1 and 2)", "auth: description is not valid JSON",
+// not supported (this side speaks 2 and 3)", "auth: description is not valid JSON",
 // 'auth: description must be {"workerId": string, "pid": number}'.
 bool parseAuth(std::string_view body, AuthBody* out, std::string* error);
 

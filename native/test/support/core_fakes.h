@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "core/gateway_core.h"
-#include "protocol/binary_command.h"
+#include "json/json_value.h"
 #include "protocol/client_id.h"
-#include "protocol/command.h"
 #include "protocol/frame_encoder.h"
 #include "protocol/handshake.h"
 #include "util/bytes.h"
+#include "command_heads.h"
 #include "util/random.h"
 
 namespace gh {
@@ -138,8 +138,8 @@ struct FakeWorker {
   WorkerLink* link;
   std::vector<Frame> frames;  // everything the gateway sent, in order
   size_t eventsRead = 0;
-  // The version written in Auth by handshake(); command() writes its JSON head
-  // as is on a version-1 link and in the binary layout on a version-2 one.
+  // The version written in Auth by handshake() (commands are laid out the same
+  // in every version accepted).
   uint16_t version = kProtocolVersion;
 
   explicit FakeWorker(GatewayCore& c, LinkTransport t = LinkTransport::Unix) : core(c), link(c.linkAccepted(t)) { pull(); }
@@ -209,44 +209,11 @@ struct FakeWorker {
     feed(f);
   }
 
+  // A command given with its arguments as a JSON head (command_heads.h).
   void command(uint8_t op, const std::string& head, const std::string& data = "", uint8_t flags = 0) {
     std::string f;
-    if (version >= 2) appendFrame(f, kFrameCommand, binaryBody(op, flags, head, data));
-    else appendCommandFrame(f, op, flags, head, data);
+    appendFrame(f, kFrameCommand, commandBody(op, flags, head, data));
     feed(f);
-  }
-
-  // The version-2 body of a command given with a version-1 JSON head, so one
-  // test covers both layouts. A head that is not well-formed is a bug of the
-  // test (malformed heads are tested on version-1 links).
-  static ClientIdBytes idBytes(const std::string& hex) {
-    ClientIdBytes b;
-    clientIdToBytes(hex, b.b);
-    return b;
-  }
-
-  static std::string binaryBody(uint8_t op, uint8_t flags, const std::string& head, const std::string& data) {
-    std::string v1;
-    putU8(v1, op);
-    putU8(v1, flags);
-    putU16BE(v1, static_cast<uint16_t>(head.size()));
-    v1 += head;
-    v1 += data;
-    Command cmd;
-    std::string error;
-    if (!decodeCommand(v1, &cmd, &error)) {
-      std::fprintf(stderr, "FakeWorker::binaryBody: %s\n", error.c_str());
-      std::abort();
-    }
-    if (cmd.hasOnly) cmd.flags |= kCommandOnly;
-    if (!cmd.exclude.empty()) cmd.flags |= kCommandExclude;
-    // An id string that is not one names no client: all zero bytes, as the worker's encoder writes it.
-    clientIdToBytes(cmd.clientId, cmd.idBytes.b);
-    for (const std::string& id : cmd.only) cmd.onlyIds.push_back(idBytes(id));
-    for (const std::string& id : cmd.exclude) cmd.excludeIds.push_back(idBytes(id));
-    std::string out;
-    appendBinaryCommand(cmd, out);
-    return out;
   }
 
   // The Reply's status and JSON, or status 255 when none came.

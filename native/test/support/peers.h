@@ -22,6 +22,8 @@
 
 #include "engine/engine.h"
 #include "engine/timer_wheel.h"
+#include "protocol/link_protocol.h"
+#include "command_heads.h"
 #include "util/bytes.h"
 #include "util/crypto.h"
 
@@ -199,14 +201,9 @@ class FakeWorker {
     acked_ = events.size();
     if (!seqs.empty()) ack(seqs);
   }
+  // A command given with its arguments as a JSON head (command_heads.h).
   void command(uint8_t op, uint8_t flags, const std::string& head, const std::string& data) {
-    std::string b;
-    putU8(b, op);
-    putU8(b, flags);
-    putU16BE(b, static_cast<uint16_t>(head.size()));
-    b += head;
-    b += data;
-    send(0x20, b);
+    send(0x20, commandBody(op, flags, head, data));
   }
   // Text send to one client: SendToClient "clientId".
   void sendTo(const std::string& clientId, const std::string& data, uint8_t flags = 0) {
@@ -241,7 +238,7 @@ class FakeWorker {
       uint8_t mac[32];
       hmacSha256(secret_, "gatehouse/worker" + ng + nw, mac);
       std::string auth;
-      putU16BE(auth, 1);
+      putU16BE(auth, kProtocolVersion);
       auth += nw;
       auth.append(reinterpret_cast<const char*>(mac), 32);
       auth += "{\"workerId\":\"w1\",\"pid\":4242}";

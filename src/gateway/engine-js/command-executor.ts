@@ -1,6 +1,5 @@
 import type { Logger } from '../../log/logger.js';
-import { decodeBinaryCommand, type CommandArgs } from '../../protocol/binary-command.js';
-import { decodeCommand } from '../../protocol/command-codec.js';
+import { decodeBinaryCommand } from '../../protocol/binary-command.js';
 import { CommandFlag, CommandOp } from '../../protocol/constants.js';
 import { LinkProtocolError } from '../../protocol/errors.js';
 import { decodeSessionPatch } from '../../protocol/session-patch.js';
@@ -10,7 +9,6 @@ import type { ClientOutput } from './client-output.js';
 import type { Connection } from './connection.js';
 import type { ConnectionTable } from './connection-table.js';
 import type { Counters } from './counters.js';
-import { argsOfHead } from './command-heads.js';
 import type { Opening, Openings } from './openings.js';
 import { OutgoingMessage } from './outgoing-message.js';
 import type { WorkerLink } from './worker-link.js';
@@ -34,16 +32,9 @@ export class CommandExecutor {
   ) {}
 
   execute(link: WorkerLink, body: Buffer): void {
-    // Version 2 carries its arguments in binary (no JSON on the send path); version 1 in a JSON head.
-    let args: CommandArgs;
-    if (link.protocolVersion >= 2) {
-      args = decodeBinaryCommand(body);
-      this.counters.commands++;
-    } else {
-      const { op, flags, head, data } = decodeCommand(body);
-      this.counters.commands++;
-      args = argsOfHead(op, flags, head, data);
-    }
+    // Arguments in binary: no JSON on the send path.
+    const args = decodeBinaryCommand(body);
+    this.counters.commands++;
     const { op, flags, data } = args;
     switch (op) {
       case CommandOp.SendToClient: {

@@ -249,13 +249,12 @@ export class EventRouter {
 
   /**
    * A live client leaves a draining link with nothing in flight there: the
-   * link's worker may forget it (Forget, version 2 and later: a version-1
-   * worker keeps it until the link closes), and should the client come back
-   * to that link, its first event carries session and info again.
+   * link's worker may forget it (Forget), and should the client come back to
+   * that link, its first event carries session and info again.
    */
   #moved(conn: Connection, link: WorkerLink): void {
     forgetLink(conn, link.id);
-    if (link.state === 'open' && link.protocolVersion >= 2) link.write(encodeFrame(FrameType.Forget, encodeForget([conn.id])));
+    if (link.state === 'open') link.write(encodeFrame(FrameType.Forget, encodeForget([conn.id])));
   }
 
   /** Tells a draining link, once, that nothing is pinned to it and nothing on it is unacked. */

@@ -87,7 +87,7 @@ export class WorkerLink {
   state: LinkState = 'handshake';
   workerId: string | null = null;
   workerPid = 0;
-  /** The protocol version the worker chose in Auth (0 before it): how its Command bodies are decoded. */
+  /** The protocol version the worker chose in Auth (0 before it). */
   protocolVersion = 0;
   /** Events the worker still accepts before acknowledging some. */
   credit = 0;
