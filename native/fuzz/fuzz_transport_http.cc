@@ -1,12 +1,14 @@
 // The HTTP head parser, fed whole and in pieces, must agree with itself; a
 // parsed request must survive the upgrade answer, the static routes and
-// handshakeJson, whose output must be JSON that JSON.parse accepts.
+// the handshake payloads: the raw one must be JSON that JSON.parse accepts,
+// and protocol 2's derivation of it must succeed with JSON too.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
-#include "transport/handshake_json.h"
+#include "transport/protocol2_handshake.h"
+#include "transport/raw_handshake.h"
 #include "transport/http_request.h"
 #include "transport/static_routes.h"
 #include "transport/websocket_handshake.h"
@@ -45,8 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     gh::StaticResponse answer = routes.respond(request, "Tue, 01 Dec 2026 18:25:11 GMT");
     if (answer.bytes.rfind("HTTP/1.1 ", 0) != 0) std::abort();
   }
-  std::string json = gh::handshakeJson(request, "::ffff:1.2.3.4", 1234);
+  std::string raw = gh::rawHandshakeJson(request, "::ffff:1.2.3.4", 1234);
   std::string error;
-  if (!gh::jsonValid(json, &error)) std::abort();
+  if (!gh::jsonValid(raw, &error)) std::abort();
+  std::string derived;
+  if (!gh::protocol2HandshakeJson(raw, &derived) || !gh::jsonValid(derived, &error)) std::abort();
   return 0;
 }

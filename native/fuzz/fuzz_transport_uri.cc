@@ -1,4 +1,5 @@
-// The string decodings behind handshakeJson: whatever the bytes, the results
+// The string decodings behind protocol 2's handshake payload
+// (transport/protocol2_handshake.h): whatever the bytes, the results
 // are valid UTF-8 where JavaScript would have a well-formed string, and the
 // decoders never read out of bounds.
 #include <cstddef>

@@ -1,11 +1,13 @@
-// The HTTP head parser, the WebSocket upgrade answers and handshakeJson. The
+// The HTTP head parser, the WebSocket upgrade answers and the handshake payloads. The
 // golden tables are printed by `node native/test/handshake-golden.mjs`: each
 // request went through a real Node http server (and ws's handleUpgrade), and
-// the JSON is JSON.stringify(readHandshake(req)) of the JS engine.
+// the JSON is what a worker derives from the raw head (deriveHandshake), which
+// a version-2 worker gets from protocol2HandshakeJson.
 #include <string>
 #include <vector>
 
-#include "transport/handshake_json.h"
+#include "transport/protocol2_handshake.h"
+#include "transport/raw_handshake.h"
 #include "transport/http_request.h"
 #include "transport/websocket_handshake.h"
 #include "harness.h"
@@ -165,7 +167,7 @@ HttpRequestParser::Status parseAll(HttpRequestParser& parser, const std::string&
 
 }  // namespace
 
-TEST(handshake_json_goldens) {
+TEST(handshake_protocol2_goldens) {
   for (const HandshakeGolden& g : kHandshakes) {
     for (bool byteByByte : {false, true}) {
       HttpRequestParser parser;
@@ -183,10 +185,38 @@ TEST(handshake_json_goldens) {
       CHECK(isUpgradeRequest(parser.request()));
       std::string response;
       CHECK(answerUpgrade(parser.request(), &response));
-      std::string json = handshakeJson(parser.request(), g.remoteAddress, g.remotePort);
+      // What a version-2 worker gets: the raw payload, derived as version 2 did.
+      std::string json;
+      CHECK(protocol2HandshakeJson(rawHandshakeJson(parser.request(), g.remoteAddress, g.remotePort), &json));
       if (json != g.json) gh_test::fail(__FILE__, __LINE__, std::string(g.name) + ":\n  " + json + "\n  " + g.json);
     }
   }
+}
+
+TEST(handshake_raw_payload) {
+  // The head as sent: names in their case, repeats kept, bytes as latin1 code points, the address made plain.
+  std::string request =
+      "GET /caf%C3%A9?a=1&a=2#f HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: caf\xe9\r\nCookie: a=1\r\n"
+      "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n";
+  HttpRequestParser parser;
+  CHECK(parseAll(parser, request, false) == HttpRequestParser::Status::Complete);
+  CHECK_EQ(rawHandshakeJson(parser.request(), "::ffff:10.0.0.7", 50123),
+           std::string("{\"url\":\"/caf%C3%A9?a=1&a=2#f\",\"rawHeaders\":[\"Host\",\"h\",\"X-A\",\"1\",\"x-a\",\"caf\xc3\xa9\","
+                       "\"Cookie\",\"a=1\",\"Upgrade\",\"websocket\",\"Connection\",\"Upgrade\",\"Sec-WebSocket-Key\","
+                       "\"dGhlIHNhbXBsZSBub25jZQ==\",\"Sec-WebSocket-Version\",\"13\"],\"remoteAddress\":\"10.0.0.7\","
+                       "\"remotePort\":50123}"));
+}
+
+TEST(handshake_protocol2_refuses_other_payloads) {
+  std::string out;
+  CHECK(!protocol2HandshakeJson("", &out));
+  CHECK(!protocol2HandshakeJson("[]", &out));
+  CHECK(!protocol2HandshakeJson("{\"url\":\"/\",\"path\":\"/\",\"headers\":{}}", &out));
+  CHECK(!protocol2HandshakeJson("{\"url\":\"/\",\"rawHeaders\":[\"a\"],\"remoteAddress\":\"\",\"remotePort\":1}", &out));
+  CHECK(!protocol2HandshakeJson("{\"url\":\"/\u0100\",\"rawHeaders\":[],\"remoteAddress\":\"\",\"remotePort\":1}", &out));
+  CHECK(protocol2HandshakeJson("{\"url\":\"/\",\"rawHeaders\":[],\"remoteAddress\":\"\",\"remotePort\":1}", &out));
+  CHECK_EQ(out, std::string("{\"url\":\"/\",\"path\":\"/\",\"query\":{},\"headers\":{},\"cookies\":{},\"remoteAddress\":\"\",\"remotePort\":1}"));
 }
 
 TEST(handshake_refusal_goldens) {

@@ -1,4 +1,5 @@
-// The decodings and the key order behind handshakeJson, checked one by one
+// The decodings and the key order behind protocol 2's handshake payload
+// (transport/protocol2_handshake.h), checked one by one
 // against what Node 20 gives (decodeURIComponent, new URLSearchParams,
 // Object.keys of a plain object).
 #include <string>

@@ -7,10 +7,11 @@
  * Bumped on any incompatible change. A gateway accepts workers of its own
  * version and of the one before (OLDEST_PROTOCOL_VERSION), so an upgrade can
  * roll; a worker speaks the newest version both sides know (docs/protocol.md
- * "Versions"). 2: Command arguments in a binary layout.
+ * "Versions"). 2: Command arguments in a binary layout. 3: the
+ * WebSocketConnect payload is the raw request head.
  */
-export const PROTOCOL_VERSION = 2;
-export const OLDEST_PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 3;
+export const OLDEST_PROTOCOL_VERSION = 2;
 
 /** Bytes of the frame header: u32 big-endian length of what follows, then u8 type. */
 export const FRAME_HEADER_SIZE = 5;

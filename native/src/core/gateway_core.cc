@@ -5,7 +5,8 @@
 #include "core/client_session.h"
 #include "core/command_executor.h"
 #include "core/json_fields.h"
-#include "transport/handshake_json.h"  // normalizeAddress
+#include "transport/protocol2_handshake.h"
+#include "transport/raw_handshake.h"  // normalizeAddress
 #include "protocol/frame_encoder.h"
 #include "core/query_handler.h"
 
@@ -290,8 +291,20 @@ void GatewayCore::routerAppendEvent(WorkerLink& link, PendingEvent& ev) {
   uint8_t flags = static_cast<uint8_t>((ev.redelivery ? kEventRedelivery : 0) | (s.includeSession ? kEventSession : 0) |
                                        (withInfo ? kEventInfo : 0) |
                                        (static_cast<uint8_t>(ev.payloadKind) << kPayloadKindShift));
+  std::string_view payload(ev.payload);
+  // A version-2 worker (a rolling upgrade) gets the handshake derived; the event keeps the raw head for a redelivery.
+  std::string derived;
+  if (ev.kind == EventKind::WebSocketConnect && link.protocolVersion() < 3) {
+    if (protocol2HandshakeJson(ev.payload, &derived)) {
+      payload = derived;
+    } else {
+      LogFields f;
+      f.w().str("clientId", table_.idOf(c)).unum("linkId", link.id());
+      log("error", "websocket-connect payload is not a raw handshake; sent as it is", f.done());
+    }
+  }
   appendEventFrame(link.outputBuffer(), ev.seq, static_cast<uint8_t>(ev.kind), flags, id, s.sessionVersion,
-                   s.patchAck, sessionView, infoView, ev.payload);
+                   s.patchAck, sessionView, infoView, payload);
   link.wrote();
 }
 

@@ -27,8 +27,9 @@ enum LinkFrameType : uint8_t {
 // The version this gateway speaks, and the oldest it still accepts: a
 // gateway accepts workers of its own version and of the one before, so an
 // upgrade can roll (docs/protocol.md "Versions"). 2: binary command arguments.
-constexpr uint16_t kProtocolVersion = 2;
-constexpr uint16_t kOldestProtocolVersion = 1;
+// 3: the WebSocketConnect payload is the raw request head.
+constexpr uint16_t kProtocolVersion = 3;
+constexpr uint16_t kOldestProtocolVersion = 2;
 constexpr size_t kFrameHeaderSize = 5;  // u32 length (of what follows) + u8 type
 constexpr uint32_t kDefaultMaxFrameSize = 16 * 1024 * 1024;
 constexpr size_t kNonceSize = 32;

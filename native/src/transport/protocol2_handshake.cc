@@ -1,9 +1,11 @@
-#include "transport/handshake_json.h"
+#include "transport/protocol2_handshake.h"
 
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "json/json_value.h"
+#include "transport/http_request.h"
 #include "transport/js_object.h"
 #include "transport/uri_codec.h"
 #include "json/json_string.h"
@@ -167,35 +169,21 @@ std::string cookiesJson(const HttpRequest& request) {
   return out;
 }
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-
-}  // namespace
-
-std::string normalizeAddress(std::string_view address) {
-  // /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i
-  static const char kPrefix[] = "::ffff:";
-  if (address.size() < 7) return std::string(address);
-  for (size_t i = 0; i < 7; i++) {
-    char c = address[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != kPrefix[i]) return std::string(address);
-  }
-  std::string_view v4 = address.substr(7);
-  size_t i = 0;
-  for (int part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= v4.size() || v4[i] != '.') return std::string(address);
-      i++;
+// Each code point below U+0100 back to its byte: the latin1 text of the raw
+// payload as the bytes the old derivation reads.
+bool utf8ToLatin1(std::string_view utf8, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < utf8.size(); i++) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out->push_back(static_cast<char>(c));
+    } else if ((c == 0xc2 || c == 0xc3) && i + 1 < utf8.size()) {
+      out->push_back(static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(utf8[++i]) & 0x3f)));
+    } else {
+      return false;
     }
-    size_t digits = 0;
-    while (i < v4.size() && isDigit(v4[i]) && digits < 4) {
-      i++;
-      digits++;
-    }
-    if (digits == 0 || digits > 3) return std::string(address);
   }
-  if (i != v4.size()) return std::string(address);
-  return std::string(v4);
+  return true;
 }
 
 std::string handshakeJson(const HttpRequest& request, std::string_view remoteAddress, int remotePort) {
@@ -218,11 +206,40 @@ std::string handshakeJson(const HttpRequest& request, std::string_view remoteAdd
   out.append(",\"cookies\":");
   out.append(cookiesJson(request));
   out.append(",\"remoteAddress\":");
-  appendJsonString(out, normalizeAddress(remoteAddress));
+  appendJsonString(out, remoteAddress);
   out.append(",\"remotePort\":");
   out.append(std::to_string(remotePort));
   out.push_back('}');
   return out;
+}
+
+}  // namespace
+
+bool protocol2HandshakeJson(std::string_view rawJson, std::string* out) {
+  JsonValue raw;
+  if (!parseJson(rawJson, &raw, nullptr) || !raw.isObject()) return false;
+  const JsonValue* url = raw.find("url");
+  const JsonValue* rawHeaders = raw.find("rawHeaders");
+  const JsonValue* address = raw.find("remoteAddress");
+  const JsonValue* port = raw.find("remotePort");
+  if (url == nullptr || !url->isString() || rawHeaders == nullptr || !rawHeaders->isArray() ||
+      rawHeaders->items().size() % 2 != 0 || address == nullptr || !address->isString() || port == nullptr ||
+      !port->isNumber()) {
+    return false;
+  }
+  HttpRequest request;
+  if (!utf8ToLatin1(url->text(), &request.target)) return false;
+  const std::vector<JsonValue>& items = rawHeaders->items();
+  for (size_t i = 0; i < items.size(); i += 2) {
+    HttpHeader header;
+    if (!items[i].isString() || !items[i + 1].isString() || !utf8ToLatin1(items[i].text(), &header.name) ||
+        !utf8ToLatin1(items[i + 1].text(), &header.value)) {
+      return false;
+    }
+    request.headers.push_back(std::move(header));
+  }
+  *out = handshakeJson(request, address->text(), static_cast<int>(port->numberValue()));
+  return true;
 }
 
 }  // namespace gh
