@@ -1,8 +1,8 @@
 // Prints the golden values of transport_handshake_test.cc: each request below is sent as raw bytes
 // to a real Node http server, and what the JS engine would produce is printed
-// as C++ initializers: the handshake a worker derives from the raw head,
-// JSON.stringify(deriveHandshake(rawHandshake(req))), which is also what
-// protocol version 2 sent (with a fake peer address), and the raw answer for refused ones (ws's answer,
+// as C++ initializers: the websocket-connect payload of the JS engine,
+// JSON.stringify(rawHandshake(req)) (with a fake peer address), which the
+// native engine's HTTP parser must match, and the raw answer for refused ones (ws's answer,
 // or Node's for a request its parser rejects).
 //   npx tsc -p tsconfig.json   # once, if dist/ is missing
 //   node native/test/handshake-golden.mjs
@@ -108,10 +108,10 @@ const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clie
 server.on('upgrade', (req, socket, head) => {
   const [, , address, port] = handshakes.find(([name]) => req.headers['x-golden'] === name) ?? [];
   const fake = { url: req.url, rawHeaders: req.rawHeaders, socket: { remoteAddress: address === '' ? undefined : address, remotePort: port === 0 ? undefined : port } };
-  const handshake = deriveHandshake(rawHandshake(fake));
-  // The goldens are what Node itself makes of the head: hold the worker's header rules to it.
-  assert.equal(JSON.stringify(handshake.headers), JSON.stringify({ ...req.headers }));
-  captured.push(JSON.stringify(handshake));
+  const raw = rawHandshake(fake);
+  // The worker derives req.headers from rawHeaders: hold its rules to Node's own on every golden.
+  assert.equal(JSON.stringify(deriveHandshake(raw).headers), JSON.stringify({ ...req.headers }));
+  captured.push(JSON.stringify(raw));
   wss.handleUpgrade(req, socket, head, (ws) => ws.terminate());
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

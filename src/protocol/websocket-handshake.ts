@@ -133,9 +133,10 @@ function decodeOrKeep(text: string): string {
 
 /**
  * The version-2 WebSocketConnect payload (the handshake derived, as JSON) of a
- * version-3 one: what a gateway sends a version-2 worker during a rolling
- * upgrade. Goes when OLDEST_PROTOCOL_VERSION reaches 3.
+ * version-3 one: what a gateway of either engine sends a version-2 worker
+ * during a rolling upgrade (the native engine calls it through the addon).
+ * Goes when OLDEST_PROTOCOL_VERSION reaches 3.
  */
-export function protocol2HandshakePayload(raw: Buffer): Buffer {
-  return Buffer.from(JSON.stringify(deriveHandshake(JSON.parse(raw.toString('utf8')) as RawHandshake)));
+export function protocol2Handshake(rawJson: string): string {
+  return JSON.stringify(deriveHandshake(JSON.parse(rawJson) as RawHandshake));
 }

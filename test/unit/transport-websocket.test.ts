@@ -8,7 +8,7 @@ import {
   deriveHandshake,
   headersOf,
   isRawHandshake,
-  protocol2HandshakePayload,
+  protocol2Handshake,
   type RawHandshake,
 } from '../../src/protocol/websocket-handshake.js';
 import type { WebSocketHandshake } from '../../src/types.js';
@@ -72,7 +72,7 @@ describe('the WebSocket handshake, derived from the raw head', () => {
     assert.equal(handshake.remoteAddress, '127.0.0.1');
     assert.equal(handshake.remotePort, clientPort);
     // The version-2 payload is the same object, as JSON.
-    assert.deepEqual(JSON.parse(protocol2HandshakePayload(Buffer.from(JSON.stringify(rawHandshake0))).toString()), handshake);
+    assert.deepEqual(JSON.parse(protocol2Handshake(JSON.stringify(rawHandshake0))), handshake);
   });
 
   it("derives headers exactly as Node's parser does: case, repeats, set-cookie, cookie, single-valued fields, latin1, key order", async () => {

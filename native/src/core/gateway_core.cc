@@ -5,7 +5,6 @@
 #include "core/client_session.h"
 #include "core/command_executor.h"
 #include "core/json_fields.h"
-#include "transport/protocol2_handshake.h"
 #include "transport/raw_handshake.h"  // normalizeAddress
 #include "protocol/frame_encoder.h"
 #include "core/query_handler.h"
@@ -295,12 +294,12 @@ void GatewayCore::routerAppendEvent(WorkerLink& link, PendingEvent& ev) {
   // A version-2 worker (a rolling upgrade) gets the handshake derived; the event keeps the raw head for a redelivery.
   std::string derived;
   if (ev.kind == EventKind::WebSocketConnect && link.protocolVersion() < 3) {
-    if (protocol2HandshakeJson(ev.payload, &derived)) {
+    if (protocol2Handshake_ && protocol2Handshake_(ev.payload, &derived)) {
       payload = derived;
     } else {
       LogFields f;
       f.w().str("clientId", table_.idOf(c)).unum("linkId", link.id());
-      log("error", "websocket-connect payload is not a raw handshake; sent as it is", f.done());
+      log("error", "could not derive the handshake for a version-2 worker; its websocket-connect goes raw", f.done());
     }
   }
   appendEventFrame(link.outputBuffer(), ev.seq, static_cast<uint8_t>(ev.kind), flags, id, s.sessionVersion,

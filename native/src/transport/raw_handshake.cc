@@ -1,7 +1,6 @@
 #include "transport/raw_handshake.h"
 
 #include "json/json_string.h"
-#include "transport/uri_codec.h"
 
 namespace gh {
 
@@ -9,7 +8,21 @@ namespace {
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
-void appendLatin1(std::string& out, std::string_view bytes) { appendJsonString(out, latin1ToUtf8(bytes)); }
+// Each byte as the code point of the same value (Node's latin1), as a JSON string.
+void appendLatin1(std::string& out, std::string_view bytes) {
+  std::string utf8;
+  utf8.reserve(bytes.size());
+  for (char ch : bytes) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      utf8.push_back(ch);
+    } else {
+      utf8.push_back(static_cast<char>(0xc0 | (c >> 6)));
+      utf8.push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    }
+  }
+  appendJsonString(out, utf8);
+}
 
 }  // namespace
 

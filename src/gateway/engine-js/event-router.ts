@@ -3,7 +3,7 @@ import type { PayloadKind } from '../../protocol/constants.js';
 import { EventKind, FrameType } from '../../protocol/constants.js';
 import { encodeEventFrame, encodeForget } from '../../protocol/event-codec.js';
 import { encodeFrame } from '../../protocol/frame-encoder.js';
-import { protocol2HandshakePayload } from '../../protocol/websocket-handshake.js';
+import { protocol2Handshake } from '../../protocol/websocket-handshake.js';
 import { forgetLink, sessionForEvent } from './client-session.js';
 import { ConnectionState, type Connection } from './connection.js';
 import type { Counters } from './counters.js';
@@ -22,7 +22,7 @@ export interface RouterHooks {
 
 /** The event's payload as the link's protocol version lays it out: a version-2 worker gets the WebSocket handshake derived. */
 function payloadFor(link: WorkerLink, ev: PendingEvent): Buffer {
-  return ev.kind === EventKind.WebSocketConnect && link.protocolVersion < 3 ? protocol2HandshakePayload(ev.payload) : ev.payload;
+  return ev.kind === EventKind.WebSocketConnect && link.protocolVersion < 3 ? Buffer.from(protocol2Handshake(ev.payload.toString('utf8'))) : ev.payload;
 }
 
 /** Connect and WebSocketConnect: until the worker has seen them, broadcasts are held for the client. */
