@@ -4,8 +4,15 @@
  * side on this machine, loopback only; stops by itself (a few minutes).
  *
  *   node bench/run.js [--targets js,native,uws] [--protocols text,websocket]
- *                     [--connections 10000] [--loaders 2] [--broadcast-seconds 8] [--name loopback-10k]
+ *                     [--connections 10000 | --conns 10000] [--loaders 2] [--broadcast-seconds 8] [--name loopback-10k]
  *                     [--repeat N] [--renice=-10] [--time-limit 300]
+ *                     [--plan] [--mem-available BYTES] [--open-file-limit N]
+ *
+ * Before anything starts, the run is planned for this machine
+ * (bench/lib/capacity-plan.js): processes under the open-file limit, and the
+ * memory the connections need; a run the memory cannot hold is refused with
+ * the figures. --plan prints the plan as JSON and exits (0 when it fits, 2
+ * when not); --mem-available and --open-file-limit plan for another machine.
  *
  * Needs `npm run build` (dist/) and a C compiler (bench/loadgen is built on
  * first use). The native engine is used through GATEHOUSE_ENGINE=native and
@@ -14,8 +21,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { machineLimits, planCapacity } from './lib/capacity-plan.js';
 import { buildLoadgen } from './lib/loadgen.js';
-import { freePort } from './lib/proc.js';
+import { freePort, freePortBlock } from './lib/proc.js';
 import { markdown } from './lib/report.js';
 import { runScenario } from './lib/scenario.js';
 import { GatehouseTarget, UwsTarget } from './lib/targets.js';
@@ -27,6 +35,10 @@ const { values } = parseArgs({
     targets: { type: 'string', default: 'js,native,uws' },
     protocols: { type: 'string', default: 'text,websocket' },
     connections: { type: 'string', default: '10000' },
+    conns: { type: 'string' },
+    plan: { type: 'boolean', default: false },
+    'mem-available': { type: 'string' },
+    'open-file-limit': { type: 'string' },
     loaders: { type: 'string', default: '2' },
     'broadcast-seconds': { type: 'string', default: '8' },
     name: { type: 'string', default: 'loopback-10k' },
@@ -39,7 +51,7 @@ const { values } = parseArgs({
 const settings = {
   targets: values.targets.split(','),
   protocols: values.protocols.split(','),
-  connections: Number(values.connections),
+  connections: Number(values.conns ?? values.connections),
   loaders: Number(values.loaders),
   messageBytes: 64,
   messageSize: 64,
@@ -58,6 +70,28 @@ const settings = {
 };
 // One loader holds at most ~19,000 sockets (the open-file limit is 20,000 per process).
 settings.loaders = Math.max(settings.loaders, Math.ceil(settings.connections / 15000));
+
+{
+  const measured = values['mem-available'] === undefined || values['open-file-limit'] === undefined ? machineLimits() : null;
+  const machine = {
+    memAvailable: values['mem-available'] === undefined ? measured.memAvailable : Number(values['mem-available']),
+    openFileLimit: values['open-file-limit'] === undefined ? measured.openFileLimit : Number(values['open-file-limit']),
+  };
+  // The largest per-connection cost among the targets decides (uWS is planned as the JS engine: a Node process).
+  const plans = settings.targets.map((t) => planCapacity({ conns: settings.connections, engine: t === 'native' ? 'native' : 'js', machine }));
+  const worst = plans.reduce((a, b) => (b.memoryNeeded > a.memoryNeeded ? b : a));
+  if (values.plan) {
+    console.log(JSON.stringify({ machine, plans }, null, 2));
+    process.exit(worst.fits ? 0 : 2);
+  }
+  if (!worst.fits) {
+    console.error(`bench: not run: ${worst.why}`);
+    process.exit(2);
+  }
+  console.log(`plan: ${worst.why}`);
+  settings.gateways = Object.fromEntries(plans.map((p, i) => [settings.targets[i], p.gateways]));
+  settings.connectionsPerProcess = worst.connectionsPerProcess;
+}
 
 requireBuild();
 buildLoadgen();
@@ -81,8 +115,16 @@ for (const engine of settings.targets) {
   for (const protocol of settings.protocols) {
     if (engine === 'uws' && protocol !== 'websocket') continue;
     log(`${engine} / ${protocol}${settings.repeat > 1 ? ` (round ${round})` : ''}`);
+    if (engine === 'uws' && settings.connections > settings.connectionsPerProcess) {
+      // One uWS process, one open-file limit: a multi-process uWS peer is issue 10's next step.
+      log(`  not run: one uWebSockets.js process holds at most ${settings.connectionsPerProcess} connections here`);
+      results.runs.push({ target: engine, protocol, round, error: `more than ${settings.connectionsPerProcess} connections need more than one process` });
+      continue;
+    }
     const port = await freePort();
-    const target = engine === 'uws' ? new UwsTarget({ port }) : new GatehouseTarget({ engine, protocol, port, opsPort: await freePort() });
+    const gateways = settings.gateways[engine];
+    const target =
+      engine === 'uws' ? new UwsTarget({ port }) : new GatehouseTarget({ engine, protocol, port, opsPort: await freePortBlock(gateways), gateways });
     try {
       guard.current = target;
       await target.start();

@@ -32,6 +32,23 @@ export function freePort() {
   });
 }
 
+/** `count` consecutive TCP ports free on 127.0.0.1 right now (gateway i's /stats is on opsPort + i); returns the first. */
+export async function freePortBlock(count) {
+  const isFree = (port) =>
+    new Promise((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * (60000 - 20000 - count));
+    let ok = true;
+    for (let p = base; p < base + count && ok; p++) ok = await isFree(p);
+    if (ok) return base;
+  }
+  throw new Error(`no block of ${count} free ports found`);
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Busy and total CPU seconds of the whole machine so far (all cores), from /proc/stat. */

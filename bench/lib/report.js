@@ -36,6 +36,16 @@ export function markdown(results) {
     lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${b.loadersCpuPerSecond} | ${Math.round(b.machineBusy * 100)}% | ${fmt(b.deliveriesPerServerCpuSecond)} | ${r.fixedLoad ? `${fmt(r.fixedLoad.serverCpuNsPerDelivery)} ns` : '—'} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs |`);
   }
   lines.push('');
+  // Connections as the servers count them: a loader's "connected" is not proof (SYN cookies, listen overflow).
+  const held = results.runs.filter((r) => !r.error && r.heldByServer !== undefined);
+  if (held.length > 0) {
+    lines.push('| server | protocol | gateway processes | held by the gateways (of the loaders\' connections) | per gateway |');
+    lines.push('|---|---|---:|---:|---|');
+    for (const r of held) {
+      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${r.serverProcesses} | ${fmt(r.heldByServer)} of ${fmt(r.connections)} | ${(r.perGateway ?? []).map(fmt).join(', ')} |`);
+    }
+    lines.push('');
+  }
   lines.push('| protocol | native / JS deliveries/s (target ≥ 1.5×) | native / JS per CPU-s | JS / native CPU per delivery at the fixed load | native / JS memory per connection (target ≤ 0.5×, < 1 KiB) | native / JS p99 (target ≤ 1×) | native / raw uWS deliveries/s | native / raw uWS per CPU-s |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   const metrics = [

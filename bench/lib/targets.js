@@ -1,6 +1,8 @@
-// The servers under test: the real gatehouse process tree (supervisor, one
-// gateway, one business worker) with either engine, and the raw
-// uWebSockets.js baseline (bench/uws-server.js).
+// The servers under test: the real gatehouse process tree (supervisor, one or
+// more gateways, one business worker) with either engine, and the raw
+// uWebSockets.js baseline (bench/uws-server.js). Each has `pids`, the server
+// processes whose memory and CPU count as the server's, and stats(), its
+// counters summed over them.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,8 +46,9 @@ export class GatehouseTarget {
   /**
    * `app`: the app directory (default bench/app); with one listener, `protocol` and `port` set it.
    * `sets` (KEY=VALUE for --set) instead set its listeners themselves (the chat demo has two).
+   * `gateways`: gateway processes (gateway.count); gateway i serves its /stats on opsPort + i.
    */
-  constructor({ engine, protocol, port, opsPort, threads, app = APP, sets }) {
+  constructor({ engine, protocol, port, opsPort, threads, app = APP, sets, gateways = 1 }) {
     this.name = engine;
     this.engine = engine;
     this.protocol = protocol;
@@ -57,6 +60,8 @@ export class GatehouseTarget {
     this.args = sets
       ? [app, '--run-dir', this.runDir, '--set', `gateway.opsPort=${opsPort}`, ...sets.flatMap((kv) => ['--set', kv])]
       : [app, '--run-dir', this.runDir, '--set', `listeners.0.protocol=${protocol}`, '--set', `listeners.0.port=${port}`, '--set', `gateway.opsPort=${opsPort}`];
+    this.gateways = gateways;
+    if (gateways !== 1) this.args.push('--set', `gateway.count=${gateways}`);
     // The app's config runs one pool thread; the worker-tier bench varies it.
     if (threads !== undefined) this.args.push('--set', `worker.threads=${threads}`);
     this.threads = threads ?? 1;
@@ -70,20 +75,36 @@ export class GatehouseTarget {
       rmSync(this.runDir, { recursive: true, force: true });
       throw err;
     }
-    this.pid = Number(readFileSync(join(this.runDir, 'gateway-0.pid'), 'utf8').trim());
+    this.pids = [];
+    for (let i = 0; i < this.gateways; i++) this.pids.push(Number(readFileSync(join(this.runDir, `gateway-${i}.pid`), 'utf8').trim()));
+    this.pid = this.pids[0];
     this.workerPid = Number(readFileSync(join(this.runDir, 'worker-0.pid'), 'utf8').trim());
-    const stats = await this.stats();
-    if (stats.engine !== this.engine) {
+    const engines = (await this.#statsEach()).map((s) => s.engine);
+    if (engines.some((e) => e !== this.engine)) {
       await this.stop();
-      throw new Error(`asked for the ${this.engine} engine, the gateway runs ${stats.engine}`);
+      throw new Error(`asked for the ${this.engine} engine, the gateways run ${[...new Set(engines)].join(', ')}`);
     }
   }
 
-  /** The gateway's counters, from its operations endpoint. */
+  async #statsEach() {
+    return Promise.all(
+      this.pids.map(async (_, i) => {
+        const r = await fetch(`http://127.0.0.1:${this.opsPort + i}/stats`);
+        if (r.status !== 200) throw new Error(`gateway ${i}'s /stats answered ${r.status}`);
+        return r.json();
+      }),
+    );
+  }
+
+  /** The gateways' counters, from their operations endpoints: numbers summed, the rest as gateway 0 has it. */
   async stats() {
-    const r = await fetch(`http://127.0.0.1:${this.opsPort}/stats`);
-    if (r.status !== 200) throw new Error(`/stats answered ${r.status}`);
-    return r.json();
+    const each = await this.#statsEach();
+    const total = { ...each[0] };
+    for (const s of each.slice(1)) {
+      for (const [k, v] of Object.entries(s)) if (typeof v === 'number' && typeof total[k] === 'number') total[k] += v;
+    }
+    total.perGateway = each.map((s) => s.connections);
+    return total;
   }
 
   /** Synchronous, for a bench that is exiting now. */
@@ -119,6 +140,7 @@ export class UwsTarget {
       this.child.once('exit', (code) => reject(new Error(`uws-server exited with ${code}`)));
     });
     this.pid = first.pid;
+    this.pids = [first.pid];
     this.workerPid = null;
   }
 

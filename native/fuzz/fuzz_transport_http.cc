@@ -1,12 +1,12 @@
 // The HTTP head parser, fed whole and in pieces, must agree with itself; a
 // parsed request must survive the upgrade answer, the static routes and
-// handshakeJson, whose output must be JSON that JSON.parse accepts.
+// the websocket-connect payload, which must be JSON that JSON.parse accepts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
-#include "transport/handshake_json.h"
+#include "transport/raw_handshake.h"
 #include "transport/http_request.h"
 #include "transport/static_routes.h"
 #include "transport/websocket_handshake.h"
@@ -45,8 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     gh::StaticResponse answer = routes.respond(request, "Tue, 01 Dec 2026 18:25:11 GMT");
     if (answer.bytes.rfind("HTTP/1.1 ", 0) != 0) std::abort();
   }
-  std::string json = gh::handshakeJson(request, "::ffff:1.2.3.4", 1234);
+  std::string raw = gh::rawHandshakeJson(request, "::ffff:1.2.3.4", 1234);
   std::string error;
-  if (!gh::jsonValid(json, &error)) std::abort();
+  if (!gh::jsonValid(raw, &error)) std::abort();
   return 0;
 }

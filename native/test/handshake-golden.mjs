@@ -1,7 +1,8 @@
 // Prints the golden values of transport_handshake_test.cc: each request below is sent as raw bytes
 // to a real Node http server, and what the JS engine would produce is printed
-// as C++ initializers: JSON.stringify(readHandshake(req)) for upgrade requests
-// (with a fake peer address), and the raw answer for refused ones (ws's answer,
+// as C++ initializers: the websocket-connect payload of the JS engine,
+// JSON.stringify(rawHandshake(req)) (with a fake peer address), which the
+// native engine's HTTP parser must match, and the raw answer for refused ones (ws's answer,
 // or Node's for a request its parser rejects).
 //   npx tsc -p tsconfig.json   # once, if dist/ is missing
 //   node native/test/handshake-golden.mjs
@@ -10,7 +11,9 @@
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { Receiver, WebSocketServer } from 'ws';
-import { readHandshake } from '../../dist/src/gateway/transport/websocket-handshake.js';
+import assert from 'node:assert/strict';
+import { rawHandshake } from '../../dist/src/gateway/transport/websocket-handshake.js';
+import { deriveHandshake } from '../../dist/src/protocol/websocket-handshake.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const UP = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n`;
@@ -104,8 +107,11 @@ const server = createServer((req, res) => res.end('plain'));
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
 server.on('upgrade', (req, socket, head) => {
   const [, , address, port] = handshakes.find(([name]) => req.headers['x-golden'] === name) ?? [];
-  const fake = { url: req.url, headers: req.headers, socket: { remoteAddress: address === '' ? undefined : address, remotePort: port === 0 ? undefined : port } };
-  captured.push(JSON.stringify(readHandshake(fake)));
+  const fake = { url: req.url, rawHeaders: req.rawHeaders, socket: { remoteAddress: address === '' ? undefined : address, remotePort: port === 0 ? undefined : port } };
+  const raw = rawHandshake(fake);
+  // The worker derives req.headers from rawHeaders: hold its rules to Node's own on every golden.
+  assert.equal(JSON.stringify(deriveHandshake(raw).headers), JSON.stringify({ ...req.headers }));
+  captured.push(JSON.stringify(raw));
   wss.handleUpgrade(req, socket, head, (ws) => ws.terminate());
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -124,7 +130,7 @@ function exchange(bytes) {
   });
 }
 
-console.log('// handshakeJson goldens: {name, request, remoteAddress, remotePort, json}');
+console.log('// handshake goldens: {name, request, remoteAddress, remotePort, json}');
 for (const [name, request, address, rport] of handshakes) {
   captured.length = 0;
   const tagged = request.replace('\r\n', `\r\nX-Golden: ${name}\r\n`);

@@ -9,6 +9,7 @@ import {
   type SessionPatch,
 } from '../protocol/session-patch.js';
 import type { Logger } from '../log/logger.js';
+import { deriveHandshake, isRawHandshake, type RawHandshake } from '../protocol/websocket-handshake.js';
 import type { ClientInfo, CloseContext, EventContext, EventsModule, WebSocketHandshake } from '../types.js';
 import { currentEvent, type CurrentEvent } from './current-event.js';
 import type { RunningSlots } from './running-slots.js';
@@ -92,7 +93,9 @@ function callFor(events: EventsModule, e: TaskEvent, payloads: Buffer, ctx: Even
       return events.onConnect ? () => events.onConnect!(id, ctx) : null;
     case EventKind.WebSocketConnect: {
       if (!events.onWebSocketConnect) return null;
-      const handshake = JSON.parse(payloads.toString('utf8', e.start, e.end)) as WebSocketHandshake;
+      // Version 3 forwards the raw head, derived here; a version-2 gateway sends it derived.
+      const payload = JSON.parse(payloads.toString('utf8', e.start, e.end)) as RawHandshake | WebSocketHandshake;
+      const handshake = isRawHandshake(payload) ? deriveHandshake(payload) : payload;
       return () => events.onWebSocketConnect!(id, handshake, ctx);
     }
     case EventKind.Message: {

@@ -125,8 +125,8 @@ export class TestGateway {
     return c;
   }
 
-  async wsClient(listener = 'websocket', path = '/'): Promise<WsClient> {
-    const c = await WsClient.connect(`ws://127.0.0.1:${this.port(listener)}${path}`);
+  async wsClient(listener = 'websocket', path = '/', headers: Record<string, string> = {}): Promise<WsClient> {
+    const c = await WsClient.connect(`ws://127.0.0.1:${this.port(listener)}${path}`, headers);
     this.#clients.push(c);
     return c;
   }
@@ -202,9 +202,9 @@ export class WsClient {
     ws.on('error', () => {});
   }
 
-  static connect(url: string): Promise<WsClient> {
+  static connect(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
+      const ws = new WebSocket(url, { perMessageDeflate: false, headers });
       ws.once('open', () => resolve(new WsClient(ws)));
       ws.once('error', reject);
     });

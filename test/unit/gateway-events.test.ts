@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommandOp, EventKind, PayloadKind, SessionPatchKind } from '../../src/protocol/constants.js';
 import type { LinkEvent } from '../../src/protocol/event-codec.js';
+import { deriveHandshake, type RawHandshake } from '../../src/protocol/websocket-handshake.js';
 import { TestGateway, listenerConfig, waitFor } from '../helpers/gateway-test-engine.js';
 
 const json = (b: Buffer | null): unknown => (b === null ? null : JSON.parse(b.toString('utf8')));
@@ -156,12 +157,17 @@ test('websocket: connect, then websocket-connect with the handshake, text and bi
   const hs = await w.nextEvent();
   assert.equal(hs.kind, EventKind.WebSocketConnect);
   assert.equal(hs.session, null);
-  const handshake = json(hs.payload) as Record<string, unknown>;
-  assert.equal(handshake.url, '/chat?room=a&room=b&x=1');
+  // Version 3: the head as read (the worker derives the rest, src/protocol/websocket-handshake.ts).
+  const raw = json(hs.payload) as RawHandshake;
+  assert.deepEqual(Object.keys(raw), ['url', 'rawHeaders', 'remoteAddress', 'remotePort']);
+  assert.equal(raw.url, '/chat?room=a&room=b&x=1');
+  assert.equal(raw.remoteAddress, '127.0.0.1');
+  assert.ok(Number.isInteger(raw.remotePort) && raw.remotePort > 0);
+  assert.ok(raw.rawHeaders.includes('Upgrade'), 'header names as sent');
+  const handshake = deriveHandshake(raw);
   assert.equal(handshake.path, '/chat');
   assert.deepEqual(handshake.query, { room: ['a', 'b'], x: '1' });
-  assert.equal(handshake.remoteAddress, '127.0.0.1');
-  assert.equal((handshake.headers as Record<string, string>).upgrade, 'websocket');
+  assert.equal(handshake.headers.upgrade, 'websocket');
 
   client.ws.send('text message');
   client.ws.send(Buffer.from([1, 2, 3]));
@@ -177,6 +183,39 @@ test('websocket: connect, then websocket-connect with the handshake, text and bi
   assert.equal(close.kind, EventKind.Close);
   assert.equal(close.payload.toString(), 'client closed');
 });
+
+// A rolling upgrade: a version-2 worker gets the handshake derived, a version-3
+// one the raw head; a redelivery to the other kind of link is converted again.
+for (const [first, second] of [[2, 3], [3, 2]] as const) {
+  test(`websocket-connect to a version-${first} worker, redelivered to a version-${second} one`, async (t) => {
+    const gw = await TestGateway.start({ listeners: [listenerConfig('websocket')] });
+    t.after(() => gw.close());
+    const w1 = await gw.worker({ version: first });
+    const headers = { Cookie: 'sid=s%3A42; theme="dark"', 'X-Custom': 'one', 'x-custom-2': 'caf\u00e9' };
+    await gw.wsClient('websocket', '/room%20a?u=1&u=2', headers);
+    const connect = await w1.nextEvent();
+    w1.ack(connect.seq);
+    const hs1 = await w1.nextEvent();
+    assert.equal(hs1.kind, EventKind.WebSocketConnect);
+    const w2 = await gw.worker({ version: second, autoAck: true });
+    w1.close();
+    const hs2 = await w2.nextEvent();
+    assert.equal(hs2.kind, EventKind.WebSocketConnect);
+    assert.equal(hs2.redelivery, true);
+    const payloads = new Map([[first, json(hs1.payload)], [second, json(hs2.payload)]]);
+    const raw = payloads.get(3) as RawHandshake;
+    const derived = payloads.get(2) as Record<string, unknown>;
+    assert.ok(Array.isArray(raw.rawHeaders));
+    assert.equal('rawHeaders' in derived, false);
+    // The version-2 payload is what a version-3 worker derives, key order included.
+    assert.equal(JSON.stringify(derived), JSON.stringify(deriveHandshake(raw)));
+    assert.deepEqual(derived.cookies, { sid: 's:42', theme: 'dark' });
+    assert.equal(derived.path, '/room a');
+    assert.deepEqual(derived.query, { u: ['1', '2'] });
+    // Node's client writes the header as latin1 (one byte E9); both engines read it back as latin1.
+    assert.equal((derived.headers as Record<string, string>)['x-custom-2'], 'caf\u00e9');
+  });
+}
 
 test('json and frame listeners mark their payload kinds', async (t) => {
   const gw = await TestGateway.start({ listeners: [listenerConfig('json'), listenerConfig('frame')] });

@@ -7,7 +7,7 @@
 
 namespace {
 
-constexpr int kAddonAbi = 2;
+constexpr int kAddonAbi = 3;
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", gh::EngineWrap::define(env));

@@ -88,8 +88,9 @@ Napi::Value EngineWrap::start(const Napi::CallbackInfo& info) {
   Engine* engine = live(info);
   if (engine == nullptr) return env.Undefined();
   if (started_) return throwError(env, "the native engine is already started");
-  if (!info[0].IsFunction()) {
-    Napi::TypeError::New(env, "start(onEvents) needs the event callback").ThrowAsJavaScriptException();
+  if (!info[0].IsFunction() || !info[1].IsFunction()) {
+    Napi::TypeError::New(env, "start(onEvents, protocol2Handshake) needs the event callback and the handshake derivation")
+        .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   uv_loop_t* loop = nullptr;
@@ -105,6 +106,8 @@ Napi::Value EngineWrap::start(const Napi::CallbackInfo& info) {
   }
   started_ = true;
   onEvents_ = Napi::Persistent(info[0].As<Napi::Function>());
+  protocol2Handshake_ = Napi::Persistent(info[1].As<Napi::Function>());
+  engine->setProtocol2Handshake([this](std::string_view raw, std::string* derived) { return deriveProtocol2(raw, derived); });
   context_.reset(new Napi::AsyncContext(env, "gatehouse:native-engine", Value()));
   // A serving engine stays alive even if JavaScript drops its last reference.
   Ref();
@@ -234,6 +237,22 @@ void EngineWrap::deliver() {
   }
 }
 
+bool EngineWrap::deriveProtocol2(std::string_view raw, std::string* derived) {
+  // Called from inside run() on the JS thread: a plain call into a pure
+  // function (no microtasks, nothing that re-enters the engine).
+  if (protocol2Handshake_.IsEmpty()) return false;
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  Napi::Value out = protocol2Handshake_.Call({Napi::String::New(env, raw.data(), raw.size())});
+  if (env.IsExceptionPending()) {
+    env.GetAndClearPendingException();
+    return false;
+  }
+  if (!out.IsString()) return false;
+  *derived = out.As<Napi::String>().Utf8Value();
+  return true;
+}
+
 void EngineWrap::release() {
   if (watch_ != nullptr) {
     watch_->close(nullptr, nullptr);
@@ -242,6 +261,7 @@ void EngineWrap::release() {
   // After the poll handle is stopped: the engine's destructor closes the epoll fd.
   engine_.reset();
   onEvents_.Reset();
+  protocol2Handshake_.Reset();
   if (cleanup_ != nullptr) {
     napi_remove_async_cleanup_hook(cleanup_);
     cleanup_ = nullptr;

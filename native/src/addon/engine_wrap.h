@@ -44,6 +44,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   static void onCheck(void* self);
   // Hands the events queued so far to the JS callback, if there are any.
   void deliver();
+  bool deriveProtocol2(std::string_view raw, std::string* derived);
   // Releases the loop handles and the engine; safe to call twice and from the finalizer.
   void release();
   static void onEnvTeardown(napi_async_cleanup_hook_handle handle, void* self);
@@ -51,6 +52,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   std::unique_ptr<Engine> engine_;
   LoopWatch* watch_ = nullptr;
   Napi::FunctionReference onEvents_;
+  // Derives protocol 2's websocket-connect payload in JavaScript (GatewayCore::setProtocol2Handshake).
+  Napi::FunctionReference protocol2Handshake_;
   std::unique_ptr<Napi::AsyncContext> context_;
   napi_async_cleanup_hook_handle cleanup_ = nullptr;
   bool started_ = false;

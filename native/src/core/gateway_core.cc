@@ -5,7 +5,7 @@
 #include "core/client_session.h"
 #include "core/command_executor.h"
 #include "core/json_fields.h"
-#include "transport/handshake_json.h"  // normalizeAddress
+#include "transport/raw_handshake.h"  // normalizeAddress
 #include "protocol/frame_encoder.h"
 #include "core/query_handler.h"
 
@@ -290,8 +290,20 @@ void GatewayCore::routerAppendEvent(WorkerLink& link, PendingEvent& ev) {
   uint8_t flags = static_cast<uint8_t>((ev.redelivery ? kEventRedelivery : 0) | (s.includeSession ? kEventSession : 0) |
                                        (withInfo ? kEventInfo : 0) |
                                        (static_cast<uint8_t>(ev.payloadKind) << kPayloadKindShift));
+  std::string_view payload(ev.payload);
+  // A version-2 worker (a rolling upgrade) gets the handshake derived; the event keeps the raw head for a redelivery.
+  std::string derived;
+  if (ev.kind == EventKind::WebSocketConnect && link.protocolVersion() < 3) {
+    if (protocol2Handshake_ && protocol2Handshake_(ev.payload, &derived)) {
+      payload = derived;
+    } else {
+      LogFields f;
+      f.w().str("clientId", table_.idOf(c)).unum("linkId", link.id());
+      log("error", "could not derive the handshake for a version-2 worker; its websocket-connect goes raw", f.done());
+    }
+  }
   appendEventFrame(link.outputBuffer(), ev.seq, static_cast<uint8_t>(ev.kind), flags, id, s.sessionVersion,
-                   s.patchAck, sessionView, infoView, ev.payload);
+                   s.patchAck, sessionView, infoView, payload);
   link.wrote();
 }
 

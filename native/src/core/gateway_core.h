@@ -68,6 +68,12 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   const EventRouter& router() const { return router_; }
   int64_t now() const;
   void setListenerPort(size_t index, int port);  // before any link is accepted (Hello lists it)
+  // Protocol 2's websocket-connect payload (the handshake derived) of a raw
+  // one, for version-2 workers during a rolling upgrade: the derivation is
+  // TypeScript's (src/protocol/websocket-handshake.ts), the addon passes it in.
+  // False when it could not; the event then goes with the raw payload, logged.
+  using Protocol2Handshake = std::function<bool(std::string_view raw, std::string* derived)>;
+  void setProtocol2Handshake(Protocol2Handshake derive) { protocol2Handshake_ = std::move(derive); }
 
   // ---- clients (the I/O layer calls these)
   // Whether a new client of `listener` may come in now (held events under
@@ -186,6 +192,7 @@ class GatewayCore : private LinkHandlers, private RouterHooks {
   EventRouter router_;
   ListenerCounters listenerCounters_;
   LinkConfig linkConfig_;
+  Protocol2Handshake protocol2Handshake_;
   uint32_t nextLinkId_ = 0;
   std::vector<std::unique_ptr<WorkerLink>> links_;  // every link not yet freed
   std::vector<ControlEvent> events_;

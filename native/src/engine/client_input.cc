@@ -8,7 +8,7 @@
 
 #include "engine/engine_impl.h"
 #include "transport/encoders.h"
-#include "transport/handshake_json.h"
+#include "transport/raw_handshake.h"
 #include "transport/websocket_frame.h"
 #include "transport/websocket_handshake.h"
 #include "json/json_string.h"
@@ -248,7 +248,7 @@ bool EngineImpl::upgrade(ClientConn* c, const HttpRequest& req) {
   int remotePort = 0, localPort = 0;
   peerAddress(c->fd, &remote, &remotePort);
   localAddress(c->fd, &local, &localPort);
-  std::string handshake = handshakeJson(req, remote, remotePort);
+  std::string handshake = rawHandshakeJson(req, remote, remotePort);
   c->http.reset();
   // A stream client arms no timer until it closes: its node goes until then.
   if (c->timer) wheel_.cancel(c->timer.get());

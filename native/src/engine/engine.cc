@@ -28,5 +28,6 @@ std::string Engine::connectionsJson(size_t limit, const std::string& listener) c
   return impl_->connectionsJson(limit, listener);
 }
 std::vector<ControlEvent> Engine::takeEvents() { return impl_->takeEvents(); }
+void Engine::setProtocol2Handshake(std::function<bool(std::string_view, std::string*)> derive) { impl_->setProtocol2Handshake(std::move(derive)); }
 
 }  // namespace gh

@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/control_event.h"
@@ -111,6 +113,8 @@ class Engine {
   // ConnectionRow[] of src/gateway/engine.ts as a JSON array; limit 0: all; listener "": any.
   std::string connectionsJson(size_t limit, const std::string& listener) const;
   std::vector<ControlEvent> takeEvents();
+  // See GatewayCore::setProtocol2Handshake: how a version-2 worker's handshake is derived.
+  void setProtocol2Handshake(std::function<bool(std::string_view raw, std::string* derived)> derive);
 
  private:
   std::unique_ptr<EngineImpl> impl_;

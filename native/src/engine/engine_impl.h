@@ -52,6 +52,7 @@ class EngineImpl : public ClientIo {
     return core_.connectionsJson(limit, listener);
   }
   std::vector<ControlEvent> takeEvents() { return core_.takeEvents(); }
+  void setProtocol2Handshake(GatewayCore::Protocol2Handshake derive) { core_.setProtocol2Handshake(std::move(derive)); }
 
   // ClientIo
   bool send(ClientRecord& client, std::string_view bytes) override;

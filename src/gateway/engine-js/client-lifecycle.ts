@@ -5,7 +5,7 @@ import type { Logger } from '../../log/logger.js';
 import { makeClientId } from '../../protocol/client-id.js';
 import { EventKind, PayloadKind } from '../../protocol/constants.js';
 import { createFramer, FramingError } from '../transport/framer.js';
-import { normalizeAddress, readHandshake } from '../transport/websocket-handshake.js';
+import { normalizeAddress, rawHandshake } from '../transport/websocket-handshake.js';
 import type { ListenerCounters } from '../listener-counters.js';
 import type { ClientInfo } from '../../types.js';
 import type { ClientListener } from './client-listener.js';
@@ -120,7 +120,7 @@ export class ClientLifecycle {
     });
     ws.on('error', (err: Error & { code?: string }) => this.#webSocketError(conn, err));
     ws.on('close', () => this.closed(conn));
-    this.#opened(conn, Buffer.from(JSON.stringify(readHandshake(req))));
+    this.#opened(conn, Buffer.from(JSON.stringify(rawHandshake(req))));
   }
 
   /** The socket is gone: out of the table and indexes, close event queued behind the client's other events. */

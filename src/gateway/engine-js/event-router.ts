@@ -3,6 +3,7 @@ import type { PayloadKind } from '../../protocol/constants.js';
 import { EventKind, FrameType } from '../../protocol/constants.js';
 import { encodeEventFrame, encodeForget } from '../../protocol/event-codec.js';
 import { encodeFrame } from '../../protocol/frame-encoder.js';
+import { protocol2Handshake } from '../../protocol/websocket-handshake.js';
 import { forgetLink, sessionForEvent } from './client-session.js';
 import { ConnectionState, type Connection } from './connection.js';
 import type { Counters } from './counters.js';
@@ -17,6 +18,11 @@ export interface RouterHooks {
   connectionDone(conn: Connection): void;
   /** A client's opening events are all acknowledged (or given up on): broadcasts held for it (in `opening`) can go. */
   opened(conn: Connection, opening: Opening): void;
+}
+
+/** The event's payload as the link's protocol version lays it out: a version-2 worker gets the WebSocket handshake derived. */
+function payloadFor(link: WorkerLink, ev: PendingEvent): Buffer {
+  return ev.kind === EventKind.WebSocketConnect && link.protocolVersion < 3 ? Buffer.from(protocol2Handshake(ev.payload.toString('utf8'))) : ev.payload;
 }
 
 /** Connect and WebSocketConnect: until the worker has seen them, broadcasts are held for the client. */
@@ -406,6 +412,7 @@ export class EventRouter {
     if (ev.seq === 0) ev.seq = this.#nextSeq();
     const info = conn.knownLinkId !== link.id ? conn.info : null;
     const s = sessionForEvent(conn, link.id);
+    const payload = payloadFor(link, ev);
     const frame = encodeEventFrame({
       seq: ev.seq,
       kind: ev.kind,
@@ -416,11 +423,12 @@ export class EventRouter {
       payloadKind: ev.payloadKind,
       session: s.session,
       info,
-      payload: ev.payload,
+      payload,
     });
     // Keep the payload as a view of the frame: the socket chunk it was cut from
-    // can then be freed while the event waits for its ack.
-    if (ev.payload.length > 0) ev.payload = frame.subarray(frame.length - ev.payload.length);
+    // can then be freed while the event waits for its ack. (Not a converted
+    // one: a redelivery to a newer link needs the original.)
+    if (payload === ev.payload && payload.length > 0) ev.payload = frame.subarray(frame.length - payload.length);
     link.unacked.set(ev.seq, ev);
     link.credit--;
     if (isOpening(ev.kind)) link.openingInFlight++;

@@ -7,7 +7,7 @@ import type { EngineStats } from '../engine.js';
 import type { StoppableEngine } from '../stop-sequence.js';
 
 /** Bumped together with kAddonAbi in native/src/addon/addon.cc whenever a shape below changes. */
-export const ADDON_ABI = 2;
+export const ADDON_ABI = 3;
 
 export type AddonProtocol = 'text' | 'json' | 'frame' | 'websocket';
 
@@ -80,7 +80,12 @@ export type AddonEvent =
  */
 export interface AddonEngine extends StoppableEngine {
   /** Binds everything and starts running on Node's loop; throws the engine's message on failure (nothing left bound). */
-  start(onEvents: (batch: AddonEvent[]) => void): AddonAddresses;
+  /**
+   * protocol2Handshake derives the websocket-connect payload a version-2
+   * worker expects from the raw one (JSON text in, JSON text out); the engine
+   * calls it synchronously, only for such links.
+   */
+  start(onEvents: (batch: AddonEvent[]) => void, protocol2Handshake: (raw: string) => string): AddonAddresses;
   stats(): Omit<EngineStats, 'gatewayId'>;
   /** ConnectionRow[] as JSON text; limit 0: all; listener '': any. */
   connections(limit: number, listener: string): string;

@@ -15,6 +15,7 @@ import type { AddonEngine, AddonEvent, NativeAddon } from './addon.js';
 import { addonOptions } from './addon-options.js';
 import { loadNativeAddon } from './loader.js';
 import { stopEngine } from '../stop-sequence.js';
+import { protocol2Handshake } from '../../protocol/websocket-handshake.js';
 
 export interface NativeEngineOptions extends EngineOptions {
   /** The same knobs as the JS engine's, with the same defaults. */
@@ -84,7 +85,7 @@ export class NativeEngine implements Engine {
     const engine = new this.#addon.Engine(options);
     let bound: ReturnType<AddonEngine['start']>;
     try {
-      bound = engine.start((batch) => this.#onEvents(batch));
+      bound = engine.start((batch) => this.#onEvents(batch), protocol2Handshake);
     } catch (err) {
       // Its epoll fd and timers now, not whenever the collector gets to it.
       engine.close();
