@@ -70,14 +70,26 @@ function listenNet(server: NetServer): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
 }
 
-/** text (newline-delimited) or frame (4-byte big-endian length of the payload, then the payload). */
-async function startStreamServer(proto: 'text' | 'frame'): Promise<TestServer> {
+/** The `frame` codec's options (src/config/types.ts FrameOptions); the default is the listener's. */
+interface Framing {
+  headerSize: 2 | 4;
+  endian: 'big' | 'little';
+  lengthIncludesHeader: boolean;
+}
+const DEFAULT_FRAMING: Framing = { headerSize: 4, endian: 'big', lengthIncludesHeader: false };
+
+/** text (newline-delimited) or frame (a length header, then the payload). */
+async function startStreamServer(proto: 'text' | 'frame', framing: Framing = DEFAULT_FRAMING): Promise<TestServer> {
   const sockets = new Set<Socket>();
+  const h = framing.headerSize;
+  const bias = framing.lengthIncludesHeader ? h : 0;
+  const readLength = (b: Buffer) => (framing.endian === 'big' ? b.readUIntBE(0, h) : b.readUIntLE(0, h)) - bias;
   const encode = (text: string): Buffer => {
     const body = Buffer.from(text);
     if (proto === 'text') return Buffer.concat([body, Buffer.from('\n')]);
-    const header = Buffer.alloc(4);
-    header.writeUInt32BE(body.length);
+    const header = Buffer.alloc(h);
+    if (framing.endian === 'big') header.writeUIntBE(body.length + bias, 0, h);
+    else header.writeUIntLE(body.length + bias, 0, h);
     return Buffer.concat([header, body]);
   };
   const net = createServer((socket) => {
@@ -100,9 +112,9 @@ async function startStreamServer(proto: 'text' | 'frame'): Promise<TestServer> {
           text = held.subarray(0, nl).toString();
           held = held.subarray(nl + 1);
         } else {
-          if (held.length < 4 || held.length < 4 + held.readUInt32BE(0)) break;
-          const end = 4 + held.readUInt32BE(0);
-          text = held.subarray(4, end).toString();
+          if (held.length < h || held.length < h + readLength(held)) break;
+          const end = h + readLength(held);
+          text = held.subarray(h, end).toString();
           held = held.subarray(end);
         }
         onClientMessage(s, text, send);
@@ -206,12 +218,26 @@ function assertLatency(s: LoaderStats): void {
   assert.ok(l.max < 5_000_000, `round trips under 5 s on loopback: ${JSON.stringify(l)}`);
 }
 
-for (const proto of ['text', 'frame', 'websocket', 'socketio'] as const) {
-  test(`${proto}: connects, counts what the server sent, times echoes, answers heartbeats, sees the server close`, { timeout: 60_000 }, async (t) => {
-    const server = proto === 'websocket' ? await startWsServer() : proto === 'socketio' ? await startSocketIoServer() : await startStreamServer(proto);
+const SMALL_FRAMES: Framing = { headerSize: 2, endian: 'little', lengthIncludesHeader: true };
+const CASES = [
+  { name: 'text', proto: 'text', start: () => startStreamServer('text'), options: {} },
+  { name: 'frame', proto: 'frame', start: () => startStreamServer('frame'), options: {} },
+  {
+    name: 'frame (2-byte little-endian length that counts the header)',
+    proto: 'frame',
+    start: () => startStreamServer('frame', SMALL_FRAMES),
+    options: { frameHeaderSize: 2, frameEndian: 'little', frameLengthIncludesHeader: 1 },
+  },
+  { name: 'websocket', proto: 'websocket', start: startWsServer, options: {} },
+  { name: 'socketio', proto: 'socketio', start: startSocketIoServer, options: {} },
+] as const;
+
+for (const { name, proto, start, options } of CASES) {
+  test(`${name}: connects, counts what the server sent, times echoes, answers heartbeats, sees the server close`, { timeout: 60_000 }, async (t) => {
+    const server = await start();
     t.after(() => server.close());
     const heartbeat: LoadgenLib.LoaderOptions = proto === 'socketio' ? {} : { pingData: PING, pongData: PONG };
-    const loader = new lib.Loader({ port: server.port, proto, conns: CONNS, mode: 'echo', window: 2, srcFirst: '127.203.0.1', ...heartbeat });
+    const loader = new lib.Loader({ port: server.port, proto, conns: CONNS, mode: 'echo', window: 2, srcFirst: '127.203.0.1', ...heartbeat, ...options });
     t.after(() => loader.quit());
 
     assert.deepEqual(await loader.ready(STEP_MS), { event: 'ready', connected: CONNS, failed: 0 });
