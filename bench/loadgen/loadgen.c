@@ -2,10 +2,35 @@
  * loadgen: one load-generator process of the benchmark (bench/run.js starts
  * several, because one process may hold at most 20,000 open files here).
  *
- * It holds --conns client connections to a text or WebSocket listener, each
- * bound to a source address spread over 127.0.0.0/8 (so 10,000+ connections
- * never run out of ephemeral ports on one address pair), and counts the
- * messages they receive. Two active modes drive the server under test:
+ * It holds --conns client connections to one listener, each bound to a
+ * source address spread over 127.0.0.0/8 (so 10,000+ connections never run
+ * out of ephemeral ports on one address pair), and counts the messages they
+ * receive. --proto (or --protocol) says what they speak:
+ *   text:      newline-delimited lines (the default);
+ *   frame:     gatehouse's `frame` codec: a length header, then the payload
+ *              (--frame-header-size 4, --frame-endian big and
+ *              --frame-length-includes-header 0 by default, as in
+ *              src/config/defaults.ts: the length counts the payload only);
+ *   websocket: an HTTP upgrade to --path (default /), masked client text
+ *              frames, server frames parsed; a ping frame gets a pong frame
+ *              carrying its payload;
+ *   socketio:  Socket.IO v4 over Engine.IO v4 over WebSocket: the upgrade to
+ *              --path (default /socket.io/?EIO=4&transport=websocket), the
+ *              open packet `0{...}` answered with `40` (namespace connect),
+ *              and the connection counts as open on the `40{...}` ack; a
+ *              message out is `42["<--sio-event, default m>","<text>"]`, an
+ *              incoming `42[...]` event is a message whose text is the
+ *              event's first argument (a JSON string, unescaped; anything
+ *              else as its raw JSON); each `2` ping is answered with `3`;
+ *              `1` (close) and `41` (disconnect) close the connection.
+ * Requests and replies are the same texts in every protocol; only the
+ * framing differs. Heartbeats: with --ping-data TEXT a message equal to TEXT
+ * (the gateway's `gateway.pingData`) is counted as a ping, not a message, and
+ * answered with --pong-data TEXT if given (the gateway only needs some
+ * message from a client within pingInterval × pingNotResponseLimit).
+ *
+ * Modes, for the server under test:
+ *   idle:      connect and count what arrives (the default);
  *   broadcast: every connection keeps --window broadcast requests outstanding
  *              ("b <seq> ..."); a request is done when its copy comes back;
  *              with --rate R, requests go out at R per second instead (an
@@ -18,23 +43,45 @@
  *              round trip.
  * --kind C makes requests start with C instead ('u' and 'g' ask the bench app
  * for sendToUid and sendToGroup; the sender gets its own copy back), and
- * --hello TEXT sends one line as soon as a connection is open (e.g. "j" to
+ * --hello TEXT sends one message as soon as a connection is open (e.g. "j" to
  * join the bench app's group). --chat-base N speaks the chat demo
  * (examples/chat): connection i logs in as "n<N+i>" and its probe requests
  * are private lines to itself ("n<N+i>:p <ns> …"), timed when the
  * "n<N+i> (private): p <ns> …" copy comes back.
  *   storm:     the connections open at --connect-rate per second (paced on
  *              the clock, however many handshakes are in flight), and each
- *              records the time from its connect() call to its first line
+ *              records the time from its connect() call to its first message
  *              starting "welcome"; "broadcast" on stdin makes the first open
  *              connection send "b storm", and the stats count the
- *              connections that received a line starting "b " (bench/storm.js,
- *              test/e2e/connect-storm.test.ts).
+ *              connections that received a message starting "b "
+ *              (bench/storm.js, test/e2e/connect-storm.test.ts).
+ * Without --connect-rate at most 200 connects are in flight at a time.
+ * --connect-timeout-ms T fails a connection not open T ms after its
+ * connect() call (default 0: no limit but the kernel's).
  * C rather than Node, so that on a 2-core machine the load generator takes as
- * little CPU as possible away from the server it measures.
+ * little CPU as possible away from the server it measures; it reports its
+ * own CPU so that the server's share is known.
  *
- * Control: lines on stdin ("start", "stop", "reset", "stats", "quit"); every
- * answer and the "ready" notice are one JSON line on stdout.
+ * Control: lines on stdin ("start", "stop", "reset", "stats", "broadcast",
+ * "quit"); every answer and the "ready" notice are one JSON line on stdout.
+ * The "stats" answer (bench/README.md lists the fields):
+ *   connected (open now), failed (never opened: refused, reset, timed out,
+ *   handshake refused), closed (were open, now closed), closedByPeer (of
+ *   those, closed by the server: EOF, reset, close frame, Socket.IO
+ *   disconnect), connectTimeouts, connectRate (connections opened per second
+ *   from the first connect() call to the last opening), connectSpanUs (first
+ *   to last connect() call);
+ *   messagesReceived and bytesReceived (bytes as read from the sockets,
+ *   framing and handshakes included; `received` and `bytes` are their older
+ *   names), sent, stalls, sendErrors, pings and pongs (heartbeats answered);
+ *   delivery: messages per connection over the connections that ever opened
+ *   ({connections, min, p50, max, zero});
+ *   latencyUs {n, p50, p90, p99, p999, max}: round trips in probe and echo
+ *   modes, welcome times in storm mode;
+ *   broadcastReceived (storm); cpuUserMs and cpuSystemMs (this process,
+ *   getrusage, since it started).
+ * "reset" zeroes the message, byte, send, ping and delivery counts and the
+ * latency samples; connection counts and CPU are never reset.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -47,6 +94,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,49 +104,69 @@
 #endif
 
 enum { MODE_IDLE, MODE_BROADCAST, MODE_PROBE, MODE_ECHO, MODE_STORM };
-enum { ST_CONNECTING, ST_HANDSHAKE, ST_OPEN, ST_CLOSED };
+enum { P_TEXT, P_FRAME, P_WEBSOCKET, P_SOCKETIO };
+/* ST_SIO: the WebSocket is up, the Engine.IO open packet and the Socket.IO connect ack are awaited. */
+enum { ST_CONNECTING, ST_HANDSHAKE, ST_SIO, ST_OPEN, ST_CLOSED };
 
 #define MAX_CONNS 19000
 #define HS_MAX 1024
 #define LINE_MAX_BYTES 512
+#define CTL_MAX 125 /* a WebSocket control frame's payload, at most */
+#define SIO_EVENT_MAX 64
+#define PATH_MAX_BYTES 256
 #define MAX_SAMPLES (4u << 20)
 #define READ_BUF (256 * 1024)
 
 struct conn {
   int fd;
   uint8_t state;
-  uint8_t hlen;      /* WebSocket frame header bytes gathered */
+  uint8_t hlen;      /* frame header bytes gathered (WebSocket, frame) */
   uint8_t hdr[14];
-  uint8_t opcode;
-  uint64_t need;     /* WebSocket payload bytes still to come in the current frame */
+  uint8_t opcode;    /* WebSocket: the current data message's opcode */
+  uint8_t frame_op;  /* WebSocket: the current frame's opcode (0: continuation) */
+  uint8_t fin;       /* WebSocket: the current frame ends its message */
+  uint8_t ctllen;
+  uint8_t ctl[CTL_MAX]; /* WebSocket: the current control frame's payload */
+  uint8_t sio_opened;   /* Socket.IO: the Engine.IO open packet came, `40` was sent */
+  uint64_t need;     /* payload bytes still to come in the current frame */
   char *hs;          /* handshake answer gathered so far (WebSocket only, freed once open) */
   uint16_t hslen;
-  char line[LINE_MAX_BYTES]; /* the current message's first bytes (probe mode only) */
+  char line[LINE_MAX_BYTES]; /* the current message's first bytes (when keeps_head()) */
   uint16_t llen;
   uint64_t sent, received, next_send_ns, last_progress_ns;
-  uint64_t connect_ns;    /* storm: when connect() was called */
-  uint8_t welcomed, got_broadcast;
+  uint64_t connect_ns;    /* when connect() was called */
+  uint32_t delivered;     /* messages received since the last reset */
+  uint8_t welcomed, got_broadcast, was_open;
 };
 
 static struct {
   const char *host;
-  int port, ws, conns, mode, window, interval_ms, size, max_inflight, per_src, rate, connect_rate;
+  int port, proto, conns, mode, window, interval_ms, size, max_inflight, per_src, rate, connect_rate, connect_timeout_ms;
   uint32_t src_first;
   char kind;         /* first letter of each request; 0: 'b' when broadcasting, 'p' otherwise */
   const char *hello; /* sent once when a connection opens, or NULL */
   int chat_base;     /* ≥ 0: the chat demo's protocol, nicknames from n<chat_base> */
-} opt = {"127.0.0.1", 0, 0, 1, MODE_IDLE, 8, 20, 64, 200, 1000, 0, 0, 0x7f010001u, 0, NULL, -1};
+  const char *path;  /* WebSocket request path, or NULL for the protocol's default */
+  const char *sio_event;
+  const char *ping_data, *pong_data; /* heartbeat text from the server, and the answer (NULL: none) */
+  int frame_header_size, frame_little_endian, frame_includes_header;
+} opt = {.host = "127.0.0.1", .conns = 1, .mode = MODE_IDLE, .window = 8, .interval_ms = 20, .size = 64,
+         .max_inflight = 200, .per_src = 1000, .src_first = 0x7f010001u, .chat_base = -1, .sio_event = "m",
+         .frame_header_size = 4};
 
 static char request_kind(void) { return opt.kind ? opt.kind : opt.mode == MODE_BROADCAST ? 'b' : 'p'; }
 static int timed(void) { return opt.mode == MODE_PROBE || opt.mode == MODE_ECHO; }
 /* Modes that keep the first bytes of each message and collect latency samples. */
 static int sampling(void) { return timed() || opt.mode == MODE_STORM; }
+/* Whether each message's first bytes are kept: to time it, to recognise a ping, or to read a Socket.IO packet. */
+static int keeps_head(void) { return sampling() || opt.ping_data != NULL || opt.proto == P_SOCKETIO; }
+static int over_ws(void) { return opt.proto == P_WEBSOCKET || opt.proto == P_SOCKETIO; }
 
 static struct conn *conns;
-static int ep, started, opened, failed, closed, inflight, next_connect, ready_said;
-static uint64_t total_received, total_bytes, total_sent, stalls, send_errors;
-static uint64_t first_connect_ns, last_connect_ns, broadcast_received;
-static uint32_t *samples;
+static int ep, started, opened, failed, closed, closed_by_peer, inflight, next_connect, ready_said;
+static uint64_t total_received, total_bytes, total_sent, stalls, send_errors, pings, pongs, connect_timeouts;
+static uint64_t first_connect_ns, last_connect_ns, last_open_ns, broadcast_received;
+static uint32_t *samples, *scratch;
 static size_t nsamples;
 static uint8_t rbuf[READ_BUF];
 
@@ -113,10 +181,14 @@ static void die(const char *what) {
   exit(1);
 }
 
-static void close_conn(struct conn *c) {
+/* by_peer: the server ended it (EOF, reset, close frame, Socket.IO disconnect), not a protocol error seen here. */
+static void close_conn(struct conn *c, int by_peer) {
   if (c->state == ST_CLOSED) return;
   if (c->state == ST_CONNECTING) inflight--;
-  if (c->state == ST_OPEN) closed++; else failed++;
+  if (c->state == ST_OPEN) {
+    closed++;
+    if (by_peer) closed_by_peer++;
+  } else failed++;
   c->state = ST_CLOSED;
   epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
   close(c->fd);
@@ -124,42 +196,86 @@ static void close_conn(struct conn *c) {
   c->hs = NULL;
 }
 
-/* Sends one message; small and rare enough that a full socket buffer is counted, not queued. */
-static void send_message(struct conn *c, const char *text, size_t n) {
-  uint8_t frame[LINE_MAX_BYTES + 16];
+/*
+ * Writes one message of the connection's protocol carrying data: a line, a
+ * length-prefixed frame, or a masked WebSocket frame with opcode op. Small
+ * and rare enough that a full socket buffer is counted (sendErrors), not
+ * queued. Returns whether all of it was written.
+ */
+static int write_message(struct conn *c, uint8_t op, const uint8_t *data, size_t n) {
+  uint8_t frame[6 * LINE_MAX_BYTES + SIO_EVENT_MAX + 32];
   size_t len = 0;
-  if (n > LINE_MAX_BYTES - 2) n = LINE_MAX_BYTES - 2;
-  if (opt.ws) {
+  if (n > sizeof frame - 16) n = sizeof frame - 16;
+  if (over_ws()) {
     static const uint8_t mask[4] = {0x5a, 0xc3, 0x91, 0x17};
-    frame[len++] = 0x81;
+    frame[len++] = 0x80 | op;
     if (n < 126) frame[len++] = 0x80 | (uint8_t)n;
     else { frame[len++] = 0x80 | 126; frame[len++] = (uint8_t)(n >> 8); frame[len++] = (uint8_t)n; }
     memcpy(frame + len, mask, 4);
     len += 4;
-    for (size_t i = 0; i < n; i++) frame[len + i] = (uint8_t)text[i] ^ mask[i & 3];
+    for (size_t i = 0; i < n; i++) frame[len + i] = data[i] ^ mask[i & 3];
+    len += n;
+  } else if (opt.proto == P_FRAME) {
+    uint32_t l = (uint32_t)n + (opt.frame_includes_header ? (uint32_t)opt.frame_header_size : 0);
+    for (int i = 0; i < opt.frame_header_size; i++) {
+      int shift = opt.frame_little_endian ? 8 * i : 8 * (opt.frame_header_size - 1 - i);
+      frame[len++] = (uint8_t)(l >> shift);
+    }
+    memcpy(frame + len, data, n);
     len += n;
   } else {
-    memcpy(frame, text, n);
+    memcpy(frame, data, n);
     frame[n] = '\n';
     len = n + 1;
   }
   ssize_t w = send(c->fd, frame, len, MSG_NOSIGNAL);
-  if (w != (ssize_t)len) { send_errors++; return; }
+  if (w != (ssize_t)len) { send_errors++; return 0; }
+  return 1;
+}
+
+/* Sends one text as a message (as a Socket.IO event's argument in socketio); counted in `sent`. */
+static void send_message(struct conn *c, const char *text, size_t n) {
+  if (n > LINE_MAX_BYTES - 2) n = LINE_MAX_BYTES - 2;
+  const uint8_t *data = (const uint8_t *)text;
+  uint8_t packet[6 * LINE_MAX_BYTES + SIO_EVENT_MAX + 16]; /* every byte escaped as \u00XX at worst */
+  if (opt.proto == P_SOCKETIO) {
+    size_t len = (size_t)snprintf((char *)packet, sizeof packet, "42[\"%s\",\"", opt.sio_event);
+    for (size_t i = 0; i < n; i++) {
+      uint8_t ch = (uint8_t)text[i];
+      if (ch < 0x20) len += (size_t)snprintf((char *)packet + len, 7, "\\u%04x", ch);
+      else {
+        if (ch == '"' || ch == '\\') packet[len++] = '\\';
+        packet[len++] = ch;
+      }
+    }
+    packet[len++] = '"';
+    packet[len++] = ']';
+    data = packet;
+    n = len;
+  }
+  if (!write_message(c, 1, data, n)) return;
   c->sent++;
   total_sent++;
 }
 
-/* An empty masked pong: servers that ping (uWS with idleTimeout) only check that one comes back. */
-static void send_pong(struct conn *c) {
-  static const uint8_t pong[6] = {0x8a, 0x80, 0, 0, 0, 0};
-  if (send(c->fd, pong, sizeof pong, MSG_NOSIGNAL) != (ssize_t)sizeof pong) send_errors++;
+/* A heartbeat's answer or a protocol packet: not a message, not counted in `sent`. */
+static void send_control(struct conn *c, uint8_t op, const void *data, size_t n) {
+  if (write_message(c, op, data, n)) pongs++;
 }
 
-/* The line a connection sends once open: --hello, or its chat nickname. */
+/* The message a connection sends once open: --hello, or its chat nickname. */
 static void say_hello(struct conn *c) {
   char nick[32];
   if (opt.chat_base >= 0) send_message(c, nick, (size_t)snprintf(nick, sizeof nick, "n%d", opt.chat_base + (int)(c - conns)));
   else if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
+}
+
+static void open_conn(struct conn *c, uint64_t now) {
+  c->state = ST_OPEN;
+  c->was_open = 1;
+  opened++;
+  last_open_ns = now;
+  say_hello(c);
 }
 
 static void send_request(struct conn *c, char kind, uint64_t value) {
@@ -212,9 +328,10 @@ static void drive(struct conn *c, uint64_t now) {
   }
 }
 
-/* One whole message received on c; c->line holds its first bytes when probing. */
-static void on_message(struct conn *c, uint64_t now) {
+/* One whole message received on c; c->line holds its first bytes when keeps_head(). */
+static void on_text(struct conn *c, uint64_t now) {
   c->received++;
+  c->delivered++;
   total_received++;
   c->last_progress_ns = now;
   if (opt.mode == MODE_STORM) {
@@ -236,11 +353,134 @@ static void on_message(struct conn *c, uint64_t now) {
     uint64_t t = strtoull(request + 2, NULL, 10);
     if (t > 0 && t <= now && nsamples < MAX_SAMPLES) samples[nsamples++] = (uint32_t)((now - t) / 1000u);
   }
+}
+
+/* Index past the JSON string starting at s[i] == '"' (escapes skipped), or n when it does not end. */
+static size_t skip_json_string(const char *s, size_t i, size_t n) {
+  for (i++; i < n; i++) {
+    if (s[i] == '\\') i++;
+    else if (s[i] == '"') return i + 1;
+  }
+  return n;
+}
+
+/*
+ * The text of a Socket.IO event packet `42[/nsp,][id]["name",arg,...]` in
+ * line[0..n): its first argument, unescaped when it is a JSON string (\uXXXX
+ * beyond ASCII becomes UTF-8; a surrogate becomes '?'), its raw JSON
+ * otherwise, empty when there is none. Written over line (the text is never
+ * longer than the packet); returns its length. A packet cut short by the
+ * kept head yields what was there.
+ */
+static size_t sio_event_text(char *line, size_t n) {
+  size_t i = 2, o = 0;
+  if (i < n && line[i] == '/') {
+    while (i < n && line[i] != ',') i++;
+    i++;
+  }
+  while (i < n && line[i] >= '0' && line[i] <= '9') i++;
+  if (i >= n || line[i] != '[') return 0;
+  i++;
+  while (i < n && line[i] == ' ') i++;
+  if (i >= n || line[i] != '"') return 0;
+  i = skip_json_string(line, i, n);
+  while (i < n && line[i] == ' ') i++;
+  if (i >= n || line[i] != ',') return 0;
+  i++;
+  while (i < n && line[i] == ' ') i++;
+  if (i >= n) return 0;
+  if (line[i] != '"') {
+    /* Not a string: its raw JSON, up to the next argument or the array's end (close enough for a count). */
+    size_t end = n;
+    while (end > i && line[end - 1] != ']') end--;
+    if (end > i) end--; else end = n;
+    memmove(line, line + i, end - i);
+    return end - i;
+  }
+  for (i++; i < n && line[i] != '"'; i++) {
+    char ch = line[i];
+    if (ch == '\\' && i + 1 < n) {
+      ch = line[++i];
+      switch (ch) {
+        case 'n': ch = '\n'; break;
+        case 't': ch = '\t'; break;
+        case 'r': ch = '\r'; break;
+        case 'b': ch = '\b'; break;
+        case 'f': ch = '\f'; break;
+        case 'u': {
+          unsigned cp = 0;
+          int digits = 0;
+          while (digits < 4 && i + 1 < n) {
+            char h = line[i + 1];
+            int v = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+            if (v < 0) break;
+            cp = cp * 16 + (unsigned)v;
+            i++;
+            digits++;
+          }
+          /* 6 bytes of escape become at most 3, so o stays behind i. */
+          if (cp < 0x80) line[o++] = (char)cp;
+          else if (cp < 0x800) { line[o++] = (char)(0xc0 | (cp >> 6)); line[o++] = (char)(0x80 | (cp & 0x3f)); }
+          else if (cp >= 0xd800 && cp <= 0xdfff) line[o++] = '?';
+          else { line[o++] = (char)(0xe0 | (cp >> 12)); line[o++] = (char)(0x80 | ((cp >> 6) & 0x3f)); line[o++] = (char)(0x80 | (cp & 0x3f)); }
+          continue;
+        }
+        default: break; /* \" \\ \/ stand for themselves */
+      }
+    }
+    line[o++] = ch;
+  }
+  return o;
+}
+
+/*
+ * One Engine.IO packet (a whole WebSocket message, its head in c->line).
+ * Returns 1 when it is a Socket.IO event whose text is now in c->line.
+ */
+static int on_sio_packet(struct conn *c, uint64_t now) {
+  if (c->llen == 0) return 0;
+  switch (c->line[0]) {
+    case '0': /* open: {"sid", "pingInterval", ...}; connect to the main namespace */
+      if (c->state == ST_SIO && !c->sio_opened) {
+        c->sio_opened = 1;
+        if (!write_message(c, 1, (const uint8_t *)"40", 2)) close_conn(c, 0);
+      }
+      return 0;
+    case '1': close_conn(c, 1); return 0; /* the server closes the Engine.IO session */
+    case '2': /* ping, answered with the same payload */
+      pings++;
+      c->line[0] = '3';
+      send_control(c, 1, c->line, c->llen);
+      return 0;
+    case '4': break;
+    default: return 0; /* pong, noop, upgrade packets */
+  }
+  char type = c->llen > 1 ? c->line[1] : 0;
+  if (type == '0' && c->state == ST_SIO) open_conn(c, now); /* the connect ack */
+  else if (type == '1') close_conn(c, 1);                   /* disconnected by the server */
+  else if (type == '4' && c->state == ST_SIO) close_conn(c, 0); /* connect refused: counts as failed */
+  else if (type == '2' && c->state == ST_OPEN) {
+    c->llen = (uint16_t)sio_event_text(c->line, c->llen);
+    return 1;
+  }
+  return 0;
+}
+
+/* One whole message of the connection's protocol (its head in c->line when keeps_head()). */
+static void on_message(struct conn *c, uint64_t now) {
+  int is_text = 1;
+  if (opt.proto == P_SOCKETIO) is_text = on_sio_packet(c, now);
+  else if (opt.ping_data != NULL && c->llen == strlen(opt.ping_data) && memcmp(c->line, opt.ping_data, c->llen) == 0) {
+    pings++;
+    if (opt.pong_data != NULL) send_control(c, 1, opt.pong_data, strlen(opt.pong_data));
+    is_text = 0;
+  }
+  if (is_text && c->state == ST_OPEN) on_text(c, now);
   c->llen = 0;
 }
 
 static void keep_head(struct conn *c, const uint8_t *p, size_t n) {
-  if (!sampling()) return;
+  if (!keeps_head()) return;
   size_t room = LINE_MAX_BYTES - 1 - c->llen;
   if (n > room) n = room;
   memcpy(c->line + c->llen, p, n);
@@ -258,13 +498,53 @@ static void feed_text(struct conn *c, const uint8_t *p, size_t n, uint64_t now) 
   }
 }
 
+/* Length-prefixed frames; c->hlen counts header bytes, == header size while a body is read. */
+static void feed_frame(struct conn *c, const uint8_t *p, size_t n, uint64_t now) {
+  const int hsize = opt.frame_header_size;
+  while (n > 0 && c->state != ST_CLOSED) {
+    if (c->hlen < hsize) {
+      c->hdr[c->hlen++] = *p++;
+      n--;
+      if (c->hlen < hsize) continue;
+      uint64_t len = 0;
+      for (int i = 0; i < hsize; i++) len = (len << 8) | c->hdr[opt.frame_little_endian ? hsize - 1 - i : i];
+      if (opt.frame_includes_header) {
+        if (len < (uint64_t)hsize) { close_conn(c, 0); return; } /* malformed: shorter than its own header */
+        len -= (uint64_t)hsize;
+      }
+      c->need = len;
+      if (len == 0) { c->hlen = 0; on_message(c, now); }
+      continue;
+    }
+    size_t take = n < c->need ? n : (size_t)c->need;
+    keep_head(c, p, take);
+    p += take; n -= take; c->need -= take;
+    if (c->need == 0) { c->hlen = 0; on_message(c, now); }
+  }
+}
+
+/* The current WebSocket frame is complete. */
+static void ws_frame_done(struct conn *c, uint64_t now) {
+  switch (c->frame_op) {
+    case 8: close_conn(c, 1); return;
+    case 9: pings++; send_control(c, 10, c->ctl, c->ctllen); return;
+    case 10: return;
+    default: if (c->fin) on_message(c, now);
+  }
+}
+
 static void feed_ws(struct conn *c, const uint8_t *p, size_t n, uint64_t now) {
-  while (n > 0) {
+  while (n > 0 && c->state != ST_CLOSED) {
     if (c->need > 0) {
       size_t take = n < c->need ? n : (size_t)c->need;
-      if (c->opcode != 9) keep_head(c, p, take);
+      if (c->frame_op >= 8) {
+        size_t room = CTL_MAX - c->ctllen;
+        size_t keep = take < room ? take : room;
+        memcpy(c->ctl + c->ctllen, p, keep);
+        c->ctllen += (uint8_t)keep;
+      } else keep_head(c, p, take);
       p += take; n -= take; c->need -= take;
-      if (c->need == 0 && c->opcode != 9 && c->opcode != 10 && c->opcode != 8 && (c->hdr[0] & 0x80)) on_message(c, now);
+      if (c->need == 0) ws_frame_done(c, now);
       continue;
     }
     c->hdr[c->hlen++] = *p++;
@@ -276,18 +556,19 @@ static void feed_ws(struct conn *c, const uint8_t *p, size_t n, uint64_t now) {
     if (len == 126) len = ((uint64_t)c->hdr[2] << 8) | c->hdr[3];
     else if (len == 127) { len = 0; for (int i = 2; i < 10; i++) len = (len << 8) | c->hdr[i]; }
     c->hlen = 0;
-    uint8_t op = c->hdr[0] & 0x0f;
-    if (op != 0) c->opcode = op;
-    if (op == 8) { close_conn(c); return; }
-    if (op == 9) send_pong(c);
+    c->frame_op = c->hdr[0] & 0x0f;
+    c->fin = (c->hdr[0] & 0x80) != 0;
+    if (c->frame_op >= 8 && len > CTL_MAX) { close_conn(c, 0); return; } /* a control frame is at most 125 bytes */
+    if (c->frame_op != 0 && c->frame_op < 8) c->opcode = c->frame_op;
+    c->ctllen = 0;
     c->need = len;
-    if (len == 0 && op != 9 && op != 10 && (c->hdr[0] & 0x80)) on_message(c, now);
+    if (len == 0) ws_frame_done(c, now);
   }
 }
 
 static void on_readable(struct conn *c, uint64_t now) {
   ssize_t r = recv(c->fd, rbuf, sizeof rbuf, 0);
-  if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) { close_conn(c); return; }
+  if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) { close_conn(c, 1); return; }
   if (r < 0) return;
   total_bytes += (uint64_t)r;
   const uint8_t *p = rbuf;
@@ -298,41 +579,41 @@ static void on_readable(struct conn *c, uint64_t now) {
     c->hslen += (uint16_t)take;
     c->hs[c->hslen] = 0;
     char *end = strstr(c->hs, "\r\n\r\n");
-    if (!end) { if (c->hslen >= HS_MAX - 1) close_conn(c); return; }
-    if (strncmp(c->hs, "HTTP/1.1 101", 12) != 0) { close_conn(c); return; }
+    if (!end) { if (c->hslen >= HS_MAX - 1) close_conn(c, 0); return; }
+    if (strncmp(c->hs, "HTTP/1.1 101", 12) != 0) { close_conn(c, 0); return; }
     size_t used = (size_t)(end + 4 - c->hs) - (c->hslen - take);
     free(c->hs);
     c->hs = NULL;
-    c->state = ST_OPEN;
-    opened++;
-    say_hello(c);
+    if (opt.proto == P_SOCKETIO) c->state = ST_SIO;
+    else open_conn(c, now);
     p += used;
     n -= used;
   }
-  if (opt.ws) feed_ws(c, p, n, now); else feed_text(c, p, n, now);
+  if (over_ws()) feed_ws(c, p, n, now);
+  else if (opt.proto == P_FRAME) feed_frame(c, p, n, now);
+  else feed_text(c, p, n, now);
   drive(c, now);
 }
 
-static void on_connected(struct conn *c) {
+static void on_connected(struct conn *c, uint64_t now) {
   int err = 0;
   socklen_t len = sizeof err;
-  if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) { close_conn(c); return; }
+  if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) { close_conn(c, 0); return; }
   inflight--;
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
   epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
-  if (opt.ws) {
-    char req[512];
+  if (over_ws()) {
+    char req[PATH_MAX_BYTES + 256];
+    const char *path = opt.path ? opt.path : opt.proto == P_SOCKETIO ? "/socket.io/?EIO=4&transport=websocket" : "/";
     int n = snprintf(req, sizeof req,
-                     "GET / HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                     opt.host, opt.port);
-    c->hs = malloc(HS_MAX);
-    if (!c->hs || send(c->fd, req, (size_t)n, MSG_NOSIGNAL) != n) { close_conn(c); return; }
+                     path, opt.host, opt.port);
     c->state = ST_HANDSHAKE;
+    c->hs = malloc(HS_MAX);
+    if (n <= 0 || n >= (int)sizeof req || !c->hs || send(c->fd, req, (size_t)n, MSG_NOSIGNAL) != n) { close_conn(c, 0); return; }
   } else {
-    c->state = ST_OPEN;
-    opened++;
-    say_hello(c);
+    open_conn(c, now);
   }
 }
 
@@ -355,7 +636,18 @@ static void start_connect(int i) {
   inflight++;
   struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
   epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
-  if (connect(c->fd, (struct sockaddr *)&dst, sizeof dst) < 0 && errno != EINPROGRESS) close_conn(c);
+  if (connect(c->fd, (struct sockaddr *)&dst, sizeof dst) < 0 && errno != EINPROGRESS) close_conn(c, 0);
+}
+
+/* --connect-timeout-ms: connections not open that long after their connect() call fail. */
+static void expire_connects(uint64_t now) {
+  uint64_t limit = (uint64_t)opt.connect_timeout_ms * 1000000u;
+  for (int i = 0; i < next_connect; i++) {
+    struct conn *c = &conns[i];
+    if (c->state == ST_OPEN || c->state == ST_CLOSED || now - c->connect_ns < limit) continue;
+    connect_timeouts++;
+    close_conn(c, 0);
+  }
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -363,16 +655,35 @@ static int cmp_u32(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+static double ms_of(struct timeval t) { return (double)t.tv_sec * 1e3 + (double)t.tv_usec / 1e3; }
+
 static void print_stats(void) {
   qsort(samples, nsamples, sizeof *samples, cmp_u32);
 #define PCT(q) (nsamples ? samples[(size_t)((double)(nsamples - 1) * (q))] : 0)
+  size_t nd = 0, zero = 0;
+  for (int i = 0; i < next_connect; i++) {
+    if (!conns[i].was_open) continue;
+    scratch[nd++] = conns[i].delivered;
+    if (conns[i].delivered == 0) zero++;
+  }
+  qsort(scratch, nd, sizeof *scratch, cmp_u32);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  double span_s = last_open_ns > first_connect_ns ? (double)(last_open_ns - first_connect_ns) / 1e9 : 0;
   printf("{\"connected\":%d,\"failed\":%d,\"closed\":%d,\"received\":%llu,\"bytes\":%llu,\"sent\":%llu,\"stalls\":%llu,"
          "\"sendErrors\":%llu,\"latencyUs\":{\"n\":%zu,\"p50\":%u,\"p90\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u},"
-         "\"broadcastReceived\":%llu,\"connectSpanUs\":%llu}\n",
+         "\"broadcastReceived\":%llu,\"connectSpanUs\":%llu,",
          opened - closed, failed, closed, (unsigned long long)total_received, (unsigned long long)total_bytes,
          (unsigned long long)total_sent, (unsigned long long)stalls, (unsigned long long)send_errors, nsamples, PCT(0.5),
          PCT(0.9), PCT(0.99), PCT(0.999), nsamples ? samples[nsamples - 1] : 0, (unsigned long long)broadcast_received,
          (unsigned long long)((last_connect_ns - first_connect_ns) / 1000u));
+  printf("\"closedByPeer\":%d,\"connectTimeouts\":%llu,\"connectRate\":%.1f,\"messagesReceived\":%llu,\"bytesReceived\":%llu,"
+         "\"pings\":%llu,\"pongs\":%llu,\"delivery\":{\"connections\":%zu,\"min\":%u,\"p50\":%u,\"max\":%u,\"zero\":%zu},"
+         "\"cpuUserMs\":%.1f,\"cpuSystemMs\":%.1f}\n",
+         closed_by_peer, (unsigned long long)connect_timeouts, span_s > 0 ? (double)opened / span_s : 0.0,
+         (unsigned long long)total_received, (unsigned long long)total_bytes, (unsigned long long)pings,
+         (unsigned long long)pongs, nd, nd ? scratch[0] : 0, nd ? scratch[(nd - 1) / 2] : 0, nd ? scratch[nd - 1] : 0, zero,
+         ms_of(ru.ru_utime), ms_of(ru.ru_stime));
   fflush(stdout);
 }
 
@@ -387,8 +698,11 @@ static void on_command(char *line) {
       drive(&conns[i], now);
     }
   } else if (strncmp(line, "stop", 4) == 0) started = 0;
-  else if (strncmp(line, "reset", 5) == 0) { total_received = total_bytes = total_sent = stalls = send_errors = 0; nsamples = 0; }
-  else if (strncmp(line, "stats", 5) == 0) print_stats();
+  else if (strncmp(line, "reset", 5) == 0) {
+    total_received = total_bytes = total_sent = stalls = send_errors = pings = pongs = 0;
+    nsamples = 0;
+    for (int i = 0; i < opt.conns; i++) conns[i].delivered = 0;
+  } else if (strncmp(line, "stats", 5) == 0) print_stats();
   else if (strncmp(line, "broadcast", 9) == 0) {
     for (int i = 0; i < opt.conns; i++) {
       if (conns[i].state != ST_OPEN) continue;
@@ -424,13 +738,27 @@ static int arg_int(const char *v, int lo, int hi, const char *name) {
   return (int)x;
 }
 
+/* A text that goes on the wire (in a request line, a message, a JSON string): 1..max bytes, none of `forbidden`. */
+static const char *arg_text(const char *v, size_t max, const char *forbidden, const char *forbidden_names, const char *name) {
+  if (strlen(v) == 0 || strlen(v) > max || strpbrk(v, forbidden) != NULL) {
+    fprintf(stderr, "loadgen: %s must be 1..%zu bytes, without %s\n", name, max, forbidden_names);
+    exit(2);
+  }
+  return v;
+}
+
 int main(int argc, char **argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const char *k = argv[i], *v = argv[i + 1];
     if (!strcmp(k, "--host")) opt.host = v;
     else if (!strcmp(k, "--port")) opt.port = arg_int(v, 1, 65535, k);
-    else if (!strcmp(k, "--proto")) opt.ws = !strcmp(v, "websocket");
-    else if (!strcmp(k, "--conns")) opt.conns = arg_int(v, 1, MAX_CONNS, k);
+    else if (!strcmp(k, "--proto") || !strcmp(k, "--protocol")) {
+      if (!strcmp(v, "text")) opt.proto = P_TEXT;
+      else if (!strcmp(v, "frame")) opt.proto = P_FRAME;
+      else if (!strcmp(v, "websocket")) opt.proto = P_WEBSOCKET;
+      else if (!strcmp(v, "socketio")) opt.proto = P_SOCKETIO;
+      else { fprintf(stderr, "loadgen: %s must be text, frame, websocket or socketio\n", k); return 2; }
+    } else if (!strcmp(k, "--conns")) opt.conns = arg_int(v, 1, MAX_CONNS, k);
     else if (!strcmp(k, "--mode")) opt.mode = !strcmp(v, "broadcast") ? MODE_BROADCAST : !strcmp(v, "probe") ? MODE_PROBE : !strcmp(v, "echo") ? MODE_ECHO : !strcmp(v, "storm") ? MODE_STORM : MODE_IDLE;
     else if (!strcmp(k, "--kind")) {
       if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z') { fprintf(stderr, "loadgen: --kind must be one lowercase letter\n"); return 2; }
@@ -438,11 +766,25 @@ int main(int argc, char **argv) {
     } else if (!strcmp(k, "--hello")) opt.hello = v;
     else if (!strcmp(k, "--chat-base")) opt.chat_base = arg_int(v, 0, 100000000, k);
     else if (!strcmp(k, "--connect-rate")) opt.connect_rate = arg_int(v, 1, 1000000, k);
+    else if (!strcmp(k, "--connect-timeout-ms")) opt.connect_timeout_ms = arg_int(v, 0, 3600000, k);
     else if (!strcmp(k, "--window")) opt.window = arg_int(v, 1, 1 << 20, k);
     else if (!strcmp(k, "--interval-ms")) opt.interval_ms = arg_int(v, 1, 60000, k);
     else if (!strcmp(k, "--rate")) opt.rate = arg_int(v, 1, 100000, k);
     else if (!strcmp(k, "--size")) opt.size = arg_int(v, 8, LINE_MAX_BYTES - 16, k);
     else if (!strcmp(k, "--per-src")) opt.per_src = arg_int(v, 1, 20000, k);
+    else if (!strcmp(k, "--path")) {
+      opt.path = arg_text(v, PATH_MAX_BYTES, "\r\n ", "CR, LF or space", k);
+      if (v[0] != '/') { fprintf(stderr, "loadgen: --path must start with /\n"); return 2; }
+    } else if (!strcmp(k, "--sio-event")) opt.sio_event = arg_text(v, SIO_EVENT_MAX, "\r\n\"\\", "CR, LF, \" or \\", k);
+    else if (!strcmp(k, "--ping-data")) opt.ping_data = arg_text(v, LINE_MAX_BYTES - 16, "\r\n", "CR or LF", k);
+    else if (!strcmp(k, "--pong-data")) opt.pong_data = arg_text(v, LINE_MAX_BYTES - 16, "\r\n", "CR or LF", k);
+    else if (!strcmp(k, "--frame-header-size")) {
+      opt.frame_header_size = arg_int(v, 2, 4, k);
+      if (opt.frame_header_size == 3) { fprintf(stderr, "loadgen: --frame-header-size must be 2 or 4\n"); return 2; }
+    } else if (!strcmp(k, "--frame-endian")) {
+      if (strcmp(v, "big") && strcmp(v, "little")) { fprintf(stderr, "loadgen: --frame-endian must be big or little\n"); return 2; }
+      opt.frame_little_endian = !strcmp(v, "little");
+    } else if (!strcmp(k, "--frame-length-includes-header")) opt.frame_includes_header = arg_int(v, 0, 1, k);
     else if (!strcmp(k, "--src-first")) {
       struct in_addr a;
       if (inet_pton(AF_INET, v, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127) { fprintf(stderr, "loadgen: --src-first must be in 127.0.0.0/8\n"); return 2; }
@@ -451,13 +793,15 @@ int main(int argc, char **argv) {
   }
   if (opt.port == 0) { fprintf(stderr, "loadgen: --port is required\n"); return 2; }
   conns = calloc((size_t)opt.conns, sizeof *conns);
+  scratch = calloc((size_t)opt.conns, sizeof *scratch);
   samples = sampling() ? malloc(MAX_SAMPLES * sizeof *samples) : NULL;
-  if (!conns || (sampling() && !samples)) die("malloc");
+  if (!conns || !scratch || (sampling() && !samples)) die("malloc");
   ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) die("epoll_create1");
   struct epoll_event sev = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(ep, EPOLL_CTL_ADD, 0, &sev);
   struct epoll_event evs[512];
+  uint64_t expired_at = 0;
   for (;;) {
     if (opt.connect_rate > 0) {
       /* Paced on the clock: as many connects as the rate allows by now, handshakes in flight or not. */
@@ -475,6 +819,7 @@ int main(int argc, char **argv) {
     }
     int paced = (started && (opt.mode == MODE_PROBE || opt.rate > 0)) || (opt.connect_rate > 0 && next_connect < opt.conns);
     int timeout = paced ? 1 : started ? 100 : 50;
+    if (opt.connect_timeout_ms > 0 && !ready_said && timeout > 10) timeout = 10;
     int n = epoll_wait(ep, evs, 512, timeout);
     if (n < 0 && errno != EINTR) die("epoll_wait");
     uint64_t now = now_ns();
@@ -482,10 +827,14 @@ int main(int argc, char **argv) {
       struct conn *c = evs[i].data.ptr;
       if (!c) { read_stdin(); continue; }
       if (c->state == ST_CONNECTING) {
-        if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected(c);
+        if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected(c, now);
       } else if (c->state != ST_CLOSED) {
         on_readable(c, now);
       }
+    }
+    if (opt.connect_timeout_ms > 0 && !ready_said && now - expired_at >= 10000000u) {
+      expire_connects(now);
+      expired_at = now;
     }
     if (started && (paced || n == 0)) for (int i = 0; i < opt.conns; i++) drive(&conns[i], now);
   }
