@@ -5,7 +5,7 @@
  *
  *   node bench/run.js [--targets js,native,uws] [--protocols text,websocket]
  *                     [--connections 10000 | --conns 10000] [--loaders 2] [--broadcast-seconds 8] [--name loopback-10k]
- *                     [--repeat N] [--renice=-10] [--time-limit 300]
+ *                     [--repeat N] [--renice=-10] [--time-limit 300 | --max-seconds 300]
  *                     [--plan] [--mem-available BYTES] [--open-file-limit N]
  *
  * Before anything starts, the run is planned for this machine
@@ -43,6 +43,7 @@ const { values } = parseArgs({
     'broadcast-seconds': { type: 'string', default: '8' },
     name: { type: 'string', default: 'loopback-10k' },
     'time-limit': { type: 'string', default: '300' },
+    'max-seconds': { type: 'string' },
     repeat: { type: 'string', default: '1' },
     renice: { type: 'string', default: '0' },
   },
@@ -97,7 +98,7 @@ requireBuild();
 buildLoadgen();
 const log = (line) => console.log(line);
 /** The server running now (`guard.current`), stopped on the way out whatever happens; the run is bounded in time. */
-const guard = guardRun(values['time-limit']);
+const guard = guardRun(values['max-seconds'] ?? values['time-limit']);
 
 const date = new Date().toISOString().slice(0, 10);
 const results = {

@@ -62,3 +62,14 @@ test('small runs take one gateway; bad counts are refused', () => {
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--conns must be a positive integer/);
 });
+
+test('a run never goes past --max-seconds: it stops what it started and says why', () => {
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [RUN, '--conns', '1000', '--targets', 'native', '--protocols', 'text', '--max-seconds', '1'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bench: time limit of 1 s reached; stopping/);
+  assert.ok(Date.now() - started < 20_000, 'it stopped at its limit, not at the end of its scenarios');
+});
