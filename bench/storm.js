@@ -27,6 +27,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { tcpExt } from './lib/kernel-counters.js';
 import { all, buildLoadgen, Loader } from './lib/loadgen.js';
 import { cpuSeconds, freePort, sleep } from './lib/proc.js';
 import { GatehouseTarget } from './lib/targets.js';
@@ -59,14 +60,8 @@ setTimeout(() => {
 }, ENGINES.length * (DEADLINE_MS + 60_000)).unref();
 
 function netstat() {
-  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (!lines[i].startsWith('TcpExt:') || !lines[i + 1].startsWith('TcpExt:')) continue;
-    const names = lines[i].split(/\s+/);
-    const v = lines[i + 1].split(/\s+/).map(Number);
-    return { overflows: v[names.indexOf('ListenOverflows')], drops: v[names.indexOf('ListenDrops')] };
-  }
-  throw new Error('no TcpExt lines in /proc/net/netstat');
+  const c = tcpExt();
+  return { overflows: c.listenOverflows, drops: c.listenDrops };
 }
 
 /** One loader's storm: `count` connections at `rate`/s; resolves once every attempt ended (the loader's "ready"). */

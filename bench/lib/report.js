@@ -39,10 +39,11 @@ export function markdown(results) {
   // Connections as the servers count them: a loader's "connected" is not proof (SYN cookies, listen overflow).
   const held = results.runs.filter((r) => !r.error && r.heldByServer !== undefined);
   if (held.length > 0) {
-    lines.push('| server | protocol | gateway processes | held by the gateways (of the loaders\' connections) | per gateway |');
-    lines.push('|---|---|---:|---:|---|');
+    lines.push('| server | protocol | gateway processes | held by the gateways (of the loaders\' connections) | per gateway | kernel memory per connection | listen overflows | SYN cookies sent |');
+    lines.push('|---|---|---:|---:|---|---:|---:|---:|');
     for (const r of held) {
-      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${r.serverProcesses} | ${fmt(r.heldByServer)} of ${fmt(r.connections)} | ${(r.perGateway ?? []).map(fmt).join(', ')} |`);
+      const k = r.kernel ?? {};
+      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${r.serverProcesses} | ${fmt(r.heldByServer)} of ${fmt(r.connections)} | ${(r.perGateway ?? []).map(fmt).join(', ')} | ${k.bytesPerConnection === undefined ? '—' : `${fmt(k.bytesPerConnection)} B`} | ${fmt(k.listenOverflows)} | ${fmt(k.syncookiesSent)} |`);
     }
     lines.push('');
   }

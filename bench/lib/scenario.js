@@ -1,5 +1,6 @@
 // One measured run against one server: connect the idle crowd (memory), probe
 // the round trip (latency), then drive broadcasts (deliveries per second).
+import { delta, socketMemory, tcpExt } from './kernel-counters.js';
 import { all, Loader } from './loadgen.js';
 import { cpuSeconds, machineCpu, reniceAll, rssBytes, sleep } from './proc.js';
 
@@ -49,6 +50,7 @@ export async function runScenario(target, settings, log) {
     prioritize(settings, [...target.pids, target.workerPid]);
     await sleep(1000);
     const rssBefore = serverRss(target);
+    const kernelBefore = { ...tcpExt(), ...socketMemory() };
     for (const l of crowd(target, settings)) spawned(l);
     const t0 = Date.now();
     const open = await connected(loaders, 60_000);
@@ -66,12 +68,23 @@ export async function runScenario(target, settings, log) {
     }
     result.idleServerCpuPerSecond = +((serverCpu(target) - idleCpuBefore) / (settings.settleMs / 1000)).toFixed(3);
     const rssAfter = serverRss(target);
+    // Machine-wide: other sockets opened meanwhile count too (on this machine, nothing else opens thousands).
+    const kernel = delta(kernelBefore, { ...tcpExt(), ...socketMemory() });
+    result.kernel = {
+      listenOverflows: kernel.listenOverflows,
+      listenDrops: kernel.listenDrops,
+      syncookiesSent: kernel.syncookiesSent,
+      tcpSockets: kernel.tcpInUse,
+      /** Slab and TCP buffer pages grown per connection (a client and a server socket each). */
+      bytesPerConnection: Math.round((kernel.slabBytes + kernel.tcpBufferBytes) / settings.connections),
+    };
     result.memory = {
       rssBeforeMiB: +(rssBefore / MiB).toFixed(1),
       rssAfterMiB: +(rssAfter / MiB).toFixed(1),
       bytesPerConnection: Math.round((rssAfter - rssBefore) / settings.connections),
     };
     log(`  ${open} connections in ${result.connectSeconds}s${result.heldByServer !== undefined ? ` (${result.heldByServer} held by ${result.serverProcesses} gateway(s))` : ''}; RSS ${result.memory.rssBeforeMiB} → ${result.memory.rssAfterMiB} MiB (${result.memory.bytesPerConnection} B/conn)`);
+    log(`  kernel: ${result.kernel.bytesPerConnection} B per connection, ${result.kernel.listenOverflows} listen overflows, ${result.kernel.syncookiesSent} SYN cookies sent`);
 
     // Round trip with the crowd connected and quiet.
     const prober = new Loader({ port: target.port, proto: target.protocol, conns: settings.probeConnections, mode: 'probe', intervalMs: settings.probeIntervalMs, srcFirst: '127.200.0.1', perSrc: 1000 });
