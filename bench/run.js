@@ -6,7 +6,11 @@
  *   node bench/run.js [--targets js,native,uws] [--protocols text,websocket]
  *                     [--connections 10000 | --conns 10000] [--loaders 2] [--broadcast-seconds 8] [--name loopback-10k]
  *                     [--repeat N] [--renice=-10] [--time-limit 300 | --max-seconds 300]
- *                     [--plan] [--mem-available BYTES] [--open-file-limit N]
+ *                     [--plan] [--mem-available BYTES] [--open-file-limit N] [--quick] [--out DIR]
+ *
+ * --quick: every target and protocol with 2,000 connections and one-second
+ * phases (under 2 minutes): a smoke test that every scenario still produces
+ * numbers (npm test runs it with --out in a temp dir), not a measurement.
  *
  * Before anything starts, the run is planned for this machine
  * (bench/lib/capacity-plan.js): processes under the open-file limit, and the
@@ -41,7 +45,9 @@ const { values } = parseArgs({
     'open-file-limit': { type: 'string' },
     loaders: { type: 'string', default: '2' },
     'broadcast-seconds': { type: 'string', default: '8' },
-    name: { type: 'string', default: 'loopback-10k' },
+    name: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
     'time-limit': { type: 'string', default: '300' },
     'max-seconds': { type: 'string' },
     repeat: { type: 'string', default: '1' },
@@ -52,7 +58,7 @@ const { values } = parseArgs({
 const settings = {
   targets: values.targets.split(','),
   protocols: values.protocols.split(','),
-  connections: Number(values.conns ?? values.connections),
+  connections: Number(values.conns ?? (values.quick ? '2000' : values.connections)),
   loaders: Number(values.loaders),
   messageBytes: 64,
   messageSize: 64,
@@ -69,6 +75,11 @@ const settings = {
   /** Nice value for the server's and the loaders' threads (e.g. -10 on a machine busy with other work; needs root). */
   renice: Number(values.renice),
 };
+if (values.quick) {
+  Object.assign(settings, { warmupMs: 500, broadcastSeconds: 1, settleMs: 500, probeSeconds: 1, fixedSeconds: 1 });
+  settings.quick = true;
+}
+values.name ??= values.quick ? 'quick' : 'loopback-10k';
 // One loader holds at most ~19,000 sockets (the open-file limit is 20,000 per process).
 settings.loaders = Math.max(settings.loaders, Math.ceil(settings.connections / 15000));
 
@@ -149,7 +160,7 @@ for (const engine of settings.targets) {
 }
 
 results.finishedAt = new Date().toISOString();
-const base = newResultBase(values.name, date);
+const base = newResultBase(values.name, date, values.out);
 writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${base}.md`, markdown(results));
 log(`\n${markdown(results)}`);

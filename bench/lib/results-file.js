@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
-/** The path without extension for this run's files (append .md, .json). */
-export function newResultBase(name, date = new Date().toISOString().slice(0, 10)) {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const taken = new Set(readdirSync(RESULTS_DIR).map((f) => f.replace(/\.[^.]+$/, '')));
+/** The path without extension for this run's files (append .md, .json), in `dir` (default bench/results). */
+export function newResultBase(name, date = new Date().toISOString().slice(0, 10), dir = RESULTS_DIR) {
+  mkdirSync(dir, { recursive: true });
+  const taken = new Set(readdirSync(dir).map((f) => f.replace(/\.[^.]+$/, '')));
   let n = 1;
   while (taken.has(`${date}-${name}-${n}`)) n++;
-  return join(RESULTS_DIR, `${date}-${name}-${n}`);
+  return join(dir, `${date}-${name}-${n}`);
 }
