@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * The benchmark: native engine vs JS engine vs raw uWebSockets.js, side by
- * side on this machine, loopback only; stops by itself (a few minutes).
+ * The benchmark: gatehouse's native and JS engines beside the servers users
+ * would pick instead — raw uWebSockets.js, ws and Socket.IO (minimal servers,
+ * bench/*-server.js, one process each) — side by side on this machine,
+ * loopback only; stops by itself (a few minutes).
  *
- *   node bench/run.js [--targets js,native,uws] [--protocols text,websocket]
+ *   node bench/run.js [--targets js,native,uws,ws,socketio] [--protocols text,websocket]
  *                     [--connections 10000 | --conns 10000] [--loaders 2] [--broadcast-seconds 8] [--name loopback-10k]
  *                     [--repeat N] [--renice=-10] [--time-limit 300 | --max-seconds 300]
  *                     [--plan] [--mem-available BYTES] [--open-file-limit N] [--quick] [--out DIR]
@@ -30,13 +32,13 @@ import { buildLoadgen } from './lib/loadgen.js';
 import { freePort, freePortBlock } from './lib/proc.js';
 import { markdown } from './lib/report.js';
 import { runScenario } from './lib/scenario.js';
-import { GatehouseTarget, UwsTarget } from './lib/targets.js';
+import { GatehouseTarget, PEER_NAMES, PeerTarget } from './lib/targets.js';
 import { newResultBase } from './lib/results-file.js';
 import { describeRun, guardRun, requireBuild } from './lib/run-guard.js';
 
 const { values } = parseArgs({
   options: {
-    targets: { type: 'string', default: 'js,native,uws' },
+    targets: { type: 'string', default: 'js,native,uws,ws,socketio' },
     protocols: { type: 'string', default: 'text,websocket' },
     connections: { type: 'string', default: '10000' },
     conns: { type: 'string' },
@@ -125,18 +127,19 @@ const results = {
 for (let round = 1; round <= settings.repeat; round++) {
 for (const engine of settings.targets) {
   for (const protocol of settings.protocols) {
-    if (engine === 'uws' && protocol !== 'websocket') continue;
+    const peer = PEER_NAMES.includes(engine);
+    if (peer && protocol !== 'websocket') continue;
     log(`${engine} / ${protocol}${settings.repeat > 1 ? ` (round ${round})` : ''}`);
-    if (engine === 'uws' && settings.connections > settings.connectionsPerProcess) {
-      // One uWS process, one open-file limit: a multi-process uWS peer is issue 10's next step.
-      log(`  not run: one uWebSockets.js process holds at most ${settings.connectionsPerProcess} connections here`);
+    if (peer && settings.connections > settings.connectionsPerProcess) {
+      // One process, one open-file limit: multi-process peers are issue 10's next step.
+      log(`  not run: one ${engine} process holds at most ${settings.connectionsPerProcess} connections here`);
       results.runs.push({ target: engine, protocol, round, error: `more than ${settings.connectionsPerProcess} connections need more than one process` });
       continue;
     }
     const port = await freePort();
     const gateways = settings.gateways[engine];
     const target =
-      engine === 'uws' ? new UwsTarget({ port }) : new GatehouseTarget({ engine, protocol, port, opsPort: await freePortBlock(gateways), gateways });
+      peer ? new PeerTarget({ name: engine, port }) : new GatehouseTarget({ engine, protocol, port, opsPort: await freePortBlock(gateways), gateways });
     try {
       guard.current = target;
       await target.start();

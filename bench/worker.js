@@ -27,7 +27,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { all, buildLoadgen, Loader } from './lib/loadgen.js';
 import { cpuSeconds, freePort, machineCpu, sleep } from './lib/proc.js';
-import { GatehouseTarget, UwsTarget } from './lib/targets.js';
+import { GatehouseTarget, PeerTarget } from './lib/targets.js';
 import { newResultBase } from './lib/results-file.js';
 import { describeRun, guardRun, requireBuild } from './lib/run-guard.js';
 
@@ -63,7 +63,7 @@ const guard = guardRun(values['time-limit']);
 
 async function startTarget(engine, threads) {
   const port = await freePort();
-  const target = engine === 'uws' ? new UwsTarget({ port }) : new GatehouseTarget({ engine, protocol: 'websocket', port, opsPort: await freePort(), threads });
+  const target = engine === 'uws' ? new PeerTarget({ name: 'uws', port }) : new GatehouseTarget({ engine, protocol: 'websocket', port, opsPort: await freePort(), threads });
   guard.current = target;
   await target.start();
   return target;

@@ -1,5 +1,5 @@
 // The results file (JSON) and its markdown summary: a table per measurement and the ratios the issue asks about.
-const TARGETS = { js: 'gatehouse, JS engine', native: 'gatehouse, native engine', uws: 'raw uWebSockets.js' };
+const TARGETS = { js: 'gatehouse, JS engine', native: 'gatehouse, native engine', uws: 'raw uWebSockets.js', ws: 'ws (minimal server)', socketio: 'Socket.IO (minimal server)' };
 
 function fmt(n) {
   return n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US');
@@ -47,8 +47,8 @@ export function markdown(results) {
     }
     lines.push('');
   }
-  lines.push('| protocol | native / JS deliveries/s (target ≥ 1.5×) | native / JS per CPU-s | JS / native CPU per delivery at the fixed load | native / JS memory per connection (target ≤ 0.5×, < 1 KiB) | native / JS p99 (target ≤ 1×) | native / raw uWS deliveries/s | native / raw uWS per CPU-s |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| protocol | native / JS deliveries/s (target ≥ 1.5×) | native / JS per CPU-s | JS / native CPU per delivery at the fixed load | native / JS memory per connection (target ≤ 0.5×, < 1 KiB) | native / JS p99 (target ≤ 1×) | native / raw uWS deliveries/s (target ≥ 2×) | native / raw uWS per CPU-s | native / ws deliveries/s | native / Socket.IO deliveries/s (target ≥ 10×) |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const metrics = [
     [(r) => r.broadcast.deliveriesPerSecond, higher, 'js'],
     [(r) => r.broadcast.deliveriesPerServerCpuSecond, higher, 'js'],
@@ -57,6 +57,8 @@ export function markdown(results) {
     [(r) => r.latencyUs.p99, lower, 'js'],
     [(r) => r.broadcast.deliveriesPerSecond, higher, 'uws'],
     [(r) => r.broadcast.deliveriesPerServerCpuSecond, higher, 'uws'],
+    [(r) => r.broadcast.deliveriesPerSecond, higher, 'ws'],
+    [(r) => r.broadcast.deliveriesPerSecond, higher, 'socketio'],
   ];
   for (const protocol of s.protocols) {
     const cells = metrics.map(([metric, better, base, inverted]) => {

@@ -15,7 +15,7 @@ function crowd(target, settings) {
   const per = Math.ceil(settings.connections / settings.loaders);
   const loaders = [];
   for (let k = 0, left = settings.connections; k < settings.loaders && left > 0; k++, left -= per) {
-    loaders.push(new Loader({ port: target.port, proto: target.protocol, conns: Math.min(per, left), srcFirst: `127.${k + 1}.0.1`, perSrc: 1000 }));
+    loaders.push(new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: Math.min(per, left), srcFirst: `127.${k + 1}.0.1`, perSrc: 1000 }));
   }
   return loaders;
 }
@@ -87,7 +87,7 @@ export async function runScenario(target, settings, log) {
     log(`  kernel: ${result.kernel.bytesPerConnection} B per connection, ${result.kernel.listenOverflows} listen overflows, ${result.kernel.syncookiesSent} SYN cookies sent`);
 
     // Round trip with the crowd connected and quiet.
-    const prober = new Loader({ port: target.port, proto: target.protocol, conns: settings.probeConnections, mode: 'probe', intervalMs: settings.probeIntervalMs, srcFirst: '127.200.0.1', perSrc: 1000 });
+    const prober = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: settings.probeConnections, mode: 'probe', intervalMs: settings.probeIntervalMs, srcFirst: '127.200.0.1', perSrc: 1000 });
     spawned(prober);
     await prober.ready(10_000);
     await prober.command('start');
@@ -101,7 +101,7 @@ export async function runScenario(target, settings, log) {
     log(`  round trip p50 ${probe.latencyUs.p50} µs, p99 ${probe.latencyUs.p99} µs over ${probe.latencyUs.n} messages`);
 
     // Broadcasts: one client keeps `window` requests outstanding; every client counts what it receives.
-    const caster = new Loader({ port: target.port, proto: target.protocol, conns: 1, mode: 'broadcast', window: settings.window, size: settings.messageSize, srcFirst: '127.201.0.1' });
+    const caster = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: 1, mode: 'broadcast', window: settings.window, size: settings.messageSize, srcFirst: '127.201.0.1' });
     spawned(caster);
     await caster.ready(10_000);
     await caster.command('start');
@@ -153,7 +153,7 @@ export async function runScenario(target, settings, log) {
     await caster.quit();
     loaders.splice(loaders.indexOf(caster), 1);
     await sleep(1000);
-    const pacer = new Loader({ port: target.port, proto: target.protocol, conns: 1, mode: 'broadcast', rate: settings.fixedRate, window: 1000, size: settings.messageSize, srcFirst: '127.201.0.2' });
+    const pacer = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: 1, mode: 'broadcast', rate: settings.fixedRate, window: 1000, size: settings.messageSize, srcFirst: '127.201.0.2' });
     spawned(pacer);
     await pacer.ready(10_000);
     await pacer.command('start');

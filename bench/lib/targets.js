@@ -14,7 +14,13 @@ import { sleep } from './proc.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const APP = join(ROOT, 'bench/app');
-const UWS_SERVER = join(ROOT, 'bench/uws-server.js');
+/** The peers: minimal servers of the libraries users would pick instead, one process each; `loaderProto` is what the load generator speaks to them. */
+const PEERS = {
+  uws: { script: join(ROOT, 'bench/uws-server.js'), loaderProto: 'websocket' },
+  ws: { script: join(ROOT, 'bench/ws-server.js'), loaderProto: 'websocket' },
+  socketio: { script: join(ROOT, 'bench/socketio-server.js'), loaderProto: 'socketio' },
+};
+export const PEER_NAMES = Object.keys(PEERS);
 
 function run(args, env, ms) {
   return new Promise((resolve, reject) => {
@@ -122,22 +128,25 @@ export class GatehouseTarget {
   }
 }
 
-export class UwsTarget {
-  constructor({ port }) {
-    this.name = 'uws';
-    this.engine = 'uws';
+/** A peer server (uWebSockets.js, ws, Socket.IO): bench/<name>-server.js, one process. */
+export class PeerTarget {
+  constructor({ name, port }) {
+    this.name = name;
+    this.engine = name;
     this.protocol = 'websocket';
+    this.loaderProto = PEERS[name].loaderProto;
+    this.script = PEERS[name].script;
     this.port = port;
   }
 
   async start() {
     // Its own session, like the gatehouse daemon (`start -d`): with autogroup scheduling, a server sharing the
     // bench's session would share its CPU with the load generators, and the gateway does not.
-    this.child = spawn(process.execPath, [UWS_SERVER, String(this.port)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    this.child = spawn(process.execPath, [this.script, String(this.port)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     this.lines = createInterface({ input: this.child.stdout });
     const first = await new Promise((resolve, reject) => {
       this.lines.once('line', (l) => resolve(JSON.parse(l)));
-      this.child.once('exit', (code) => reject(new Error(`uws-server exited with ${code}`)));
+      this.child.once('exit', (code) => reject(new Error(`${this.name}-server exited with ${code}`)));
     });
     this.pid = first.pid;
     this.pids = [first.pid];
