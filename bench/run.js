@@ -73,6 +73,8 @@ const settings = {
   probeSeconds: 4,
   fixedRate: 10,
   fixedSeconds: 5,
+  /** How long one broadcast may take to reach every connection before the fan-out phase gives up (and says how many it reached). */
+  fanoutTimeoutMs: 10_000,
   repeat: Math.max(1, Number(values.repeat)),
   /** Nice value for the server's and the loaders' threads (e.g. -10 on a machine busy with other work; needs root). */
   renice: Number(values.renice),

@@ -37,13 +37,14 @@ export function markdown(results) {
   }
   lines.push('');
   // Connections as the servers count them: a loader's "connected" is not proof (SYN cookies, listen overflow).
-  const held = results.runs.filter((r) => !r.error && r.heldByServer !== undefined);
+  const held = results.runs.filter((r) => !r.error && (r.heldByServer !== undefined || r.fanout !== undefined));
   if (held.length > 0) {
-    lines.push('| server | protocol | gateway processes | held by the gateways (of the loaders\' connections) | per gateway | kernel memory per connection | listen overflows | SYN cookies sent |');
-    lines.push('|---|---|---:|---:|---|---:|---:|---:|');
+    lines.push('| server | protocol | server processes | held by the gateways (of the loaders\' connections) | per gateway | kernel memory per connection | listen overflows | SYN cookies sent | one broadcast to all: reached | first / last delivery |');
+    lines.push('|---|---|---:|---:|---|---:|---:|---:|---:|---:|');
     for (const r of held) {
       const k = r.kernel ?? {};
-      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${r.serverProcesses} | ${fmt(r.heldByServer)} of ${fmt(r.connections)} | ${(r.perGateway ?? []).map(fmt).join(', ')} | ${k.bytesPerConnection === undefined ? '—' : `${fmt(k.bytesPerConnection)} B`} | ${fmt(k.listenOverflows)} | ${fmt(k.syncookiesSent)} |`);
+      const f = r.fanout;
+      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${r.serverProcesses ?? 1} | ${r.heldByServer === undefined ? '—' : `${fmt(r.heldByServer)} of ${fmt(r.connections)}`} | ${(r.perGateway ?? []).map(fmt).join(', ')} | ${k.bytesPerConnection === undefined ? '—' : `${fmt(k.bytesPerConnection)} B`} | ${fmt(k.listenOverflows)} | ${fmt(k.syncookiesSent)} | ${f ? `${fmt(f.reached)} of ${fmt(r.connections)}` : '—'} | ${f?.lastDeliveryMs == null ? '—' : `${f.firstDeliveryMs} / ${f.lastDeliveryMs} ms`} |`);
     }
     lines.push('');
   }

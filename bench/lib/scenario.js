@@ -86,6 +86,24 @@ export async function runScenario(target, settings, log) {
     log(`  ${open} connections in ${result.connectSeconds}s${result.heldByServer !== undefined ? ` (${result.heldByServer} held by ${result.serverProcesses} gateway(s))` : ''}; RSS ${result.memory.rssBeforeMiB} → ${result.memory.rssAfterMiB} MiB (${result.memory.bytesPerConnection} B/conn)`);
     log(`  kernel: ${result.kernel.bytesPerConnection} B per connection, ${result.kernel.listenOverflows} listen overflows, ${result.kernel.syncookiesSent} SYN cookies sent`);
 
+    // One broadcast to all of them through the server (the worker tier for gatehouse): time until the last has it.
+    await all(loaders, 'mark');
+    const { sentNs } = await loaders[0].command('fanout');
+    const fanoutDeadline = Date.now() + settings.fanoutTimeoutMs;
+    let marks = [];
+    for (;;) {
+      marks = (await all(loaders, 'stats')).map((a) => a.mark);
+      if (sum(marks, 'reached') >= settings.connections || Date.now() > fanoutDeadline) break;
+      await sleep(50);
+    }
+    const reachedMarks = marks.filter((m) => m.reached > 0);
+    result.fanout = {
+      reached: sum(marks, 'reached'),
+      firstDeliveryMs: reachedMarks.length ? +((Math.min(...reachedMarks.map((m) => m.firstNs)) - sentNs) / 1e6).toFixed(2) : null,
+      lastDeliveryMs: reachedMarks.length ? +((Math.max(...reachedMarks.map((m) => m.lastNs)) - sentNs) / 1e6).toFixed(2) : null,
+    };
+    log(`  one broadcast to all: ${result.fanout.reached} of ${settings.connections} reached, the last after ${result.fanout.lastDeliveryMs} ms`);
+
     // Round trip with the crowd connected and quiet.
     const prober = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: settings.probeConnections, mode: 'probe', intervalMs: settings.probeIntervalMs, srcFirst: '127.200.0.1', perSrc: 1000 });
     spawned(prober);

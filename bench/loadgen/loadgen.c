@@ -63,7 +63,10 @@
  * own CPU so that the server's share is known.
  *
  * Control: lines on stdin ("start", "stop", "reset", "stats", "broadcast",
- * "quit"); every answer and the "ready" notice are one JSON line on stdout.
+ * "mark", "fanout", "quit"); every answer and the "ready" notice are one JSON
+ * line on stdout. "mark" arms the fan-out timer of every connection; "fanout"
+ * makes the first open connection send "b fanout" and answers {"sentNs"}
+ * (CLOCK_MONOTONIC, the clock of every process here, Node's hrtime too).
  * The "stats" answer (bench/README.md lists the fields):
  *   connected (open now), failed (never opened: refused, reset, timed out,
  *   handshake refused), closed (were open, now closed), closedByPeer (of
@@ -79,7 +82,9 @@
  *   latencyUs {n, p50, p90, p99, p999, max}: round trips in probe and echo
  *   modes, welcome times in storm mode;
  *   broadcastReceived (storm); cpuUserMs and cpuSystemMs (this process,
- *   getrusage, since it started).
+ *   getrusage, since it started); mark {reached, firstNs, lastNs}: since the
+ *   last "mark", how many connections got "b fanout" and when the first and
+ *   the last of them did.
  * "reset" zeroes the message, byte, send, ping and delivery counts and the
  * latency samples; connection counts and CPU are never reset.
  */
@@ -136,7 +141,7 @@ struct conn {
   uint64_t sent, received, next_send_ns, last_progress_ns;
   uint64_t connect_ns;    /* when connect() was called */
   uint32_t delivered;     /* messages received since the last reset */
-  uint8_t welcomed, got_broadcast, was_open;
+  uint8_t welcomed, got_broadcast, was_open, marked;
 };
 
 static struct {
@@ -155,11 +160,15 @@ static struct {
          .frame_header_size = 4};
 
 static char request_kind(void) { return opt.kind ? opt.kind : opt.mode == MODE_BROADCAST ? 'b' : 'p'; }
+/* Fan-out timing ("mark", then some loader's "fanout"): connections that got the "b fanout" message, and when
+ * the first and the last did (CLOCK_MONOTONIC, comparable across this machine's processes). */
+static int mark_armed;
+static uint64_t mark_reached, mark_first_ns, mark_last_ns;
 static int timed(void) { return opt.mode == MODE_PROBE || opt.mode == MODE_ECHO; }
 /* Modes that keep the first bytes of each message and collect latency samples. */
 static int sampling(void) { return timed() || opt.mode == MODE_STORM; }
 /* Whether each message's first bytes are kept: to time it, to recognise a ping, or to read a Socket.IO packet. */
-static int keeps_head(void) { return sampling() || opt.ping_data != NULL || opt.proto == P_SOCKETIO; }
+static int keeps_head(void) { return sampling() || mark_armed || opt.ping_data != NULL || opt.proto == P_SOCKETIO; }
 static int over_ws(void) { return opt.proto == P_WEBSOCKET || opt.proto == P_SOCKETIO; }
 
 static struct conn *conns;
@@ -334,6 +343,11 @@ static void on_text(struct conn *c, uint64_t now) {
   c->delivered++;
   total_received++;
   c->last_progress_ns = now;
+  if (mark_armed && !c->marked && c->llen >= 8 && memcmp(c->line, "b fanout", 8) == 0) {
+    c->marked = 1;
+    if (mark_reached++ == 0) mark_first_ns = now;
+    mark_last_ns = now;
+  }
   if (opt.mode == MODE_STORM) {
     if (!c->welcomed && c->llen >= 7 && memcmp(c->line, "welcome", 7) == 0) {
       c->welcomed = 1;
@@ -679,11 +693,12 @@ static void print_stats(void) {
          (unsigned long long)((last_connect_ns - first_connect_ns) / 1000u));
   printf("\"closedByPeer\":%d,\"connectTimeouts\":%llu,\"connectRate\":%.1f,\"messagesReceived\":%llu,\"bytesReceived\":%llu,"
          "\"pings\":%llu,\"pongs\":%llu,\"delivery\":{\"connections\":%zu,\"min\":%u,\"p50\":%u,\"max\":%u,\"zero\":%zu},"
-         "\"cpuUserMs\":%.1f,\"cpuSystemMs\":%.1f}\n",
+         "\"cpuUserMs\":%.1f,\"cpuSystemMs\":%.1f,\"mark\":{\"reached\":%llu,\"firstNs\":%llu,\"lastNs\":%llu}}\n",
          closed_by_peer, (unsigned long long)connect_timeouts, span_s > 0 ? (double)opened / span_s : 0.0,
          (unsigned long long)total_received, (unsigned long long)total_bytes, (unsigned long long)pings,
          (unsigned long long)pongs, nd, nd ? scratch[0] : 0, nd ? scratch[(nd - 1) / 2] : 0, nd ? scratch[nd - 1] : 0, zero,
-         ms_of(ru.ru_utime), ms_of(ru.ru_stime));
+         ms_of(ru.ru_utime), ms_of(ru.ru_stime), (unsigned long long)mark_reached, (unsigned long long)mark_first_ns,
+         (unsigned long long)mark_last_ns);
   fflush(stdout);
 }
 
@@ -703,6 +718,22 @@ static void on_command(char *line) {
     nsamples = 0;
     for (int i = 0; i < opt.conns; i++) conns[i].delivered = 0;
   } else if (strncmp(line, "stats", 5) == 0) print_stats();
+  else if (strncmp(line, "mark", 4) == 0) {
+    mark_armed = 1;
+    mark_reached = mark_first_ns = mark_last_ns = 0;
+    for (int i = 0; i < opt.conns; i++) conns[i].marked = 0;
+  } else if (strncmp(line, "fanout", 6) == 0) {
+    /* One broadcast request through the server ("b fanout"); the reply says when it left. */
+    uint64_t sent_ns = 0;
+    for (int i = 0; i < opt.conns && sent_ns == 0; i++) {
+      if (conns[i].state != ST_OPEN) continue;
+      sent_ns = now_ns();
+      send_message(&conns[i], "b fanout", 8);
+    }
+    printf("{\"ok\":\"fanout\",\"sentNs\":%llu}\n", (unsigned long long)sent_ns);
+    fflush(stdout);
+    return;
+  }
   else if (strncmp(line, "broadcast", 9) == 0) {
     for (int i = 0; i < opt.conns; i++) {
       if (conns[i].state != ST_OPEN) continue;

@@ -20,6 +20,7 @@ interface Run {
   latencyUs: { n: number; p50: number; p99: number };
   broadcast: { deliveriesPerSecond: number; serverCpuPerSecond: number };
   fixedLoad: { deliveriesPerSecond: number };
+  fanout: { reached: number; firstDeliveryMs: number | null; lastDeliveryMs: number | null };
 }
 
 function uwsLoads(): boolean {
@@ -63,6 +64,9 @@ test('bench --quick: every server and protocol produces every number, in under 2
     assert.ok(run.latencyUs.n > 0 && run.latencyUs.p50 > 0 && run.latencyUs.p99 >= run.latencyUs.p50, `${target}/${protocol} latency`);
     assert.ok(run.broadcast.deliveriesPerSecond > 0 && run.broadcast.serverCpuPerSecond > 0, `${target}/${protocol} broadcast`);
     assert.ok(run.fixedLoad.deliveriesPerSecond > 0, `${target}/${protocol} fixed load`);
+    // One broadcast reaches every connection, and the first delivery comes no later than the last.
+    assert.equal(run.fanout.reached, 2000, `${target}/${protocol} fan-out reached`);
+    assert.ok(run.fanout.firstDeliveryMs! > 0 && run.fanout.lastDeliveryMs! >= run.fanout.firstDeliveryMs!, `${target}/${protocol} fan-out times`);
   }
   if (!uwsLoads()) t.diagnostic('uWebSockets.js does not load here: its peer run is not checked');
 });
