@@ -93,8 +93,8 @@ settings.loaders = Math.max(settings.loaders, Math.ceil(settings.connections / 1
     memAvailable: values['mem-available'] === undefined ? measured.memAvailable : Number(values['mem-available']),
     openFileLimit: values['open-file-limit'] === undefined ? measured.openFileLimit : Number(values['open-file-limit']),
   };
-  // The largest per-connection cost among the targets decides (uWS is planned as the JS engine: a Node process).
-  const plans = settings.targets.map((t) => planCapacity({ conns: settings.connections, engine: t === 'native' ? 'native' : 'js', machine }));
+  // The largest per-connection cost among the targets decides.
+  const plans = settings.targets.map((t) => planCapacity({ conns: settings.connections, engine: t, machine }));
   const worst = plans.reduce((a, b) => (b.memoryNeeded > a.memoryNeeded ? b : a));
   if (values.plan) {
     console.log(JSON.stringify({ machine, plans }, null, 2));

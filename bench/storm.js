@@ -22,12 +22,11 @@
  * Writes bench/results/<date>-<name>-<n>.md (a new file each run, never
  * overwritten) and prints it. Needs `npm run build` (dist/).
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { tcpExt } from './lib/kernel-counters.js';
+import { listenerDrops, tcpExt } from './lib/kernel-counters.js';
 import { all, buildLoadgen, Loader } from './lib/loadgen.js';
 import { cpuSeconds, freePort, sleep } from './lib/proc.js';
 import { GatehouseTarget } from './lib/targets.js';
@@ -65,14 +64,6 @@ function netstat() {
 }
 
 /** One loader's storm: `count` connections at `rate`/s; resolves once every attempt ended (the loader's "ready"). */
-/** Handshakes dropped on the listening socket(s) of `port` (ss -m, skmem d): this bench's share of the overflows. */
-function listenerDrops(port) {
-  const out = execFileSync('ss', ['-ltmnH', `sport = :${port}`], { encoding: 'utf8' });
-  let drops = 0;
-  for (const m of out.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)) drops += Number(m[1]);
-  return drops;
-}
-
 async function connectAll(loader, ms) {
   await loader.ready(ms);
 }

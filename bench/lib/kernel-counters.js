@@ -2,6 +2,7 @@
 // listen-queue overflows and SYN cookies (a client can believe it is
 // connected when the server's accept queue overflowed and it never saw the
 // connection), and the memory TCP sockets take.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** TcpExt counters of /proc/net/netstat (what `nstat` shows as TcpExt*). */
@@ -33,6 +34,19 @@ export function socketMemory() {
   const slab = /^Slab:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'));
   if (!tcp || !slab) throw new Error('cannot read /proc/net/sockstat or /proc/meminfo');
   return { tcpInUse: Number(tcp[1]), tcpAlloc: Number(tcp[2]), tcpBufferBytes: Number(tcp[3]) * 4096, slabBytes: Number(slab[1]) * 1024 };
+}
+
+/**
+ * Handshakes the kernel dropped on the listening socket(s) of `port`: the
+ * socket's own drop counter (`ss -m`, skmem `d`), which a listen overflow
+ * bumps together with TcpExtListenOverflows — but only for this listener, so
+ * other work on the machine cannot move it.
+ */
+export function listenerDrops(port) {
+  const out = execFileSync('ss', ['-ltmnH', `sport = :${port}`], { encoding: 'utf8' });
+  let drops = 0;
+  for (const m of out.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)) drops += Number(m[1]);
+  return drops;
 }
 
 /** after − before, field by field. */

@@ -16,10 +16,11 @@
  * are printed.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { fixtureApp, freePort, startCluster, type Cluster } from '../helpers/cluster.js';
+import type * as KernelCounters from '../../bench/lib/kernel-counters.js';
+import { REPO_ROOT, fixtureApp, freePort, startCluster, type Cluster } from '../helpers/cluster.js';
 import { ENGINE_UNDER_TEST } from '../helpers/engine-under-test.js';
 import { nodeHasReusePort } from '../../src/gateway/engine-js/own-listening-socket.js';
 import { runStorm, withStormLock } from '../helpers/storm-loader.js';
@@ -31,30 +32,8 @@ const CLIENTS_DEADLINE_MS = 40_000;
 /** The other engine's copy of this file may be storming: wait for it (its own run is bounded by the deadline above). */
 const LOCK_WAIT_MS = 60_000;
 
-/** TcpExt ListenOverflows and ListenDrops of this network namespace. */
-export function listenOverflows(): { overflows: number; drops: number } {
-  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (!lines[i]!.startsWith('TcpExt:') || !lines[i + 1]!.startsWith('TcpExt:')) continue;
-    const names = lines[i]!.split(/\s+/);
-    const values = lines[i + 1]!.split(/\s+/).map(Number);
-    return { overflows: values[names.indexOf('ListenOverflows')]!, drops: values[names.indexOf('ListenDrops')]! };
-  }
-  throw new Error('no TcpExt lines in /proc/net/netstat');
-}
-
-/**
- * Handshakes the kernel dropped on the listening socket(s) of `port`: the
- * socket's own drop counter (`ss -m`, skmem `d`), which a listen overflow
- * bumps together with TcpExtListenOverflows — but only for this listener, so
- * other work on the machine cannot move it.
- */
-function listenerDrops(port: number): number {
-  const out = execFileSync('ss', ['-ltmnH', `sport = :${port}`], { encoding: 'utf8' });
-  let drops = 0;
-  for (const m of out.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)) drops += Number(m[1]);
-  return drops;
-}
+/** The bench's readers of the kernel's counters (TcpExt of this network namespace, one listener's drops). */
+const kernel = (await import(pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'kernel-counters.js')).href)) as typeof KernelCounters;
 
 /**
  * The native engine takes the storm on one gateway. A JS gateway needs about
@@ -91,9 +70,9 @@ let storm: { detail: string; overflows: number; broadcastReceived: number } | nu
 test(`10,000 clients connecting at 20,000/s: all accepted and welcomed (${ENGINE_UNDER_TEST})`, { timeout: 150_000 }, async () => {
   const port = cluster.port('tcp');
   const { before, r, afterStorm } = await withStormLock(LOCK_WAIT_MS, async () => {
-    const before = { ...listenOverflows(), listener: listenerDrops(port) };
+    const before = { ...kernel.tcpExt(), listener: kernel.listenerDrops(port) };
     const r = await runStorm({ port, clients: CLIENTS, rate: RATE, broadcastDelayMs: BROADCAST_DELAY_MS, deadlineMs: CLIENTS_DEADLINE_MS });
-    return { before, r, afterStorm: { ...listenOverflows(), listener: listenerDrops(port) } };
+    return { before, r, afterStorm: { ...kernel.tcpExt(), listener: kernel.listenerDrops(port) } };
   });
   const each = await Promise.all(
     Array.from({ length: GATEWAYS }, async (_, i) => (await (await fetch(`http://127.0.0.1:${opsPort + i}/stats`)).json()) as Record<string, unknown>),
@@ -108,8 +87,8 @@ test(`10,000 clients connecting at 20,000/s: all accepted and welcomed (${ENGINE
   };
   const moved = afterStorm.listener - before.listener;
   const detail =
-    `${JSON.stringify(r)}\nkernel: this listener's drops +${moved}; namespace: ListenOverflows +${afterStorm.overflows - before.overflows}, ` +
-    `ListenDrops +${afterStorm.drops - before.drops}\n` +
+    `${JSON.stringify(r)}\nkernel: this listener's drops +${moved}; namespace: ListenOverflows +${afterStorm.listenOverflows - before.listenOverflows}, ` +
+    `ListenDrops +${afterStorm.listenDrops - before.listenDrops}\n` +
     `${GATEWAYS} gateway(s): engine ${String(stats.engine)}, accepted ${String(stats.connectionsAccepted)}, refused ${String(stats.connectionsRefused)}, ` +
     `heldForConnect ${String(stats.heldForConnect)}, heldForConnectDrops ${String(stats.heldForConnectDrops)}`;
   storm = { detail, overflows: moved, broadcastReceived: r.broadcastReceived };

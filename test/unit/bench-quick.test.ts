@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadUwsBinary } from '../../src/gateway/ops-http/ops-http.js';
 import { REPO_ROOT } from '../helpers/cluster.js';
 
 interface Run {
@@ -23,14 +23,11 @@ interface Run {
   fanout: { reached: number; firstDeliveryMs: number | null; lastDeliveryMs: number | null };
 }
 
-function uwsLoads(): boolean {
-  try {
-    createRequire(join(REPO_ROOT, 'package.json'))('uWebSockets.js');
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The binary bench/uws-server.js loads (the package's entry would fall back to a ws-based imitation). */
+const uwsLoads = await loadUwsBinary().then(
+  () => true,
+  () => false,
+);
 
 test('bench --quick: every server and protocol produces every number, in under 2 minutes', { timeout: 240_000 }, (t) => {
   const out = mkdtempSync(join(tmpdir(), 'gh-bench-quick-'));
@@ -48,7 +45,7 @@ test('bench --quick: every server and protocol produces every number, in under 2
   const results = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8')) as { runs: Run[] };
   const expected = [
     ['js', 'text'], ['js', 'websocket'], ['native', 'text'], ['native', 'websocket'],
-    ...(uwsLoads() ? [['uws', 'websocket']] : []),
+    ...(uwsLoads ? [['uws', 'websocket']] : []),
     ['ws', 'websocket'], ['socketio', 'websocket'],
   ];
   for (const [target, protocol] of expected) {
@@ -68,5 +65,5 @@ test('bench --quick: every server and protocol produces every number, in under 2
     assert.equal(run.fanout.reached, 2000, `${target}/${protocol} fan-out reached`);
     assert.ok(run.fanout.firstDeliveryMs! > 0 && run.fanout.lastDeliveryMs! >= run.fanout.firstDeliveryMs!, `${target}/${protocol} fan-out times`);
   }
-  if (!uwsLoads()) t.diagnostic('uWebSockets.js does not load here: its peer run is not checked');
+  if (!uwsLoads) t.diagnostic('uWebSockets.js does not load here: its peer run is not checked');
 });
