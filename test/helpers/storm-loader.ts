@@ -13,16 +13,17 @@
  * says how many connections received a `b ` line. Bounded: whatever happens,
  * it resolves (or rejects) within `deadlineMs`.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import type * as LoadgenLib from '../../bench/lib/loadgen.js';
 import { REPO_ROOT } from './cluster.js';
 
-const SOURCE = join(REPO_ROOT, 'bench', 'loadgen', 'loadgen.c');
-const BUILD = join(REPO_ROOT, 'bench', 'loadgen', 'build.sh');
-const LOADGEN = join(REPO_ROOT, 'build', 'bench', 'loadgen');
+/** The bench's own builder of the load generator (rebuilt when its source is newer). */
+const loadgen = (await import(pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'loadgen.js')).href)) as typeof LoadgenLib;
 
 export interface StormOptions {
   port: number;
@@ -56,14 +57,6 @@ interface LoaderStats {
   latencyUs: { n: number; p50: number; p90: number; p99: number; max: number };
   broadcastReceived: number;
   connectSpanUs: number;
-}
-
-/** Builds the load generator when it is missing or older than its source. */
-export function buildLoadgen(): string {
-  if (existsSync(LOADGEN) && statSync(LOADGEN).mtimeMs >= statSync(SOURCE).mtimeMs) return LOADGEN;
-  const r = spawnSync('sh', [BUILD], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`building bench/loadgen failed: ${r.stderr}`);
-  return LOADGEN;
 }
 
 /**
@@ -133,8 +126,9 @@ export async function withStormLock<T>(waitMs: number, fn: () => Promise<T>): Pr
 }
 
 export async function runStorm(o: StormOptions): Promise<StormResult> {
+  loadgen.buildLoadgen();
   const child = spawn(
-    buildLoadgen(),
+    loadgen.LOADGEN,
     ['--mode', 'storm', '--port', String(o.port), '--conns', String(o.clients), '--connect-rate', String(o.rate), '--src-first', '127.77.0.1', '--per-src', '1000'],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
