@@ -6,9 +6,14 @@
  * loopback only; stops by itself (a few minutes).
  *
  *   node bench/run.js [--targets js,native,uws,ws,socketio] [--protocols text,websocket]
- *                     [--connections 10000 | --conns 10000] [--loaders 2] [--broadcast-seconds 8] [--name loopback-10k]
- *                     [--repeat N] [--renice=-10] [--time-limit 300 | --max-seconds 300]
+ *                     [--connections 10000 | --conns 1000,10000,100000,1000000] [--loaders 2] [--broadcast-seconds 8]
+ *                     [--name NAME] [--repeat N] [--renice=-10] [--max-seconds S | --time-limit S]
  *                     [--plan] [--mem-available BYTES] [--open-file-limit N] [--quick] [--out DIR]
+ *
+ * --conns takes one N or several (the cost per connection as the crowd
+ * grows): every server runs at each N that fits, smallest first, with the
+ * phases sized for N (bench/lib/scale.js). --max-seconds bounds the whole run
+ * (default: enough for the planned phases at every N).
  *
  * --quick: every target and protocol with 2,000 connections and one-second
  * phases (under 2 minutes): a smoke test that every scenario still produces
@@ -16,8 +21,8 @@
  *
  * Before anything starts, the run is planned for this machine
  * (bench/lib/capacity-plan.js): processes under the open-file limit, and the
- * memory the connections need; a run the memory cannot hold is refused with
- * the figures. --plan prints the plan as JSON and exits (0 when it fits, 2
+ * memory the connections need; a server at an N the memory cannot hold is
+ * not run, and its row says so with the figures. --plan prints the plan as JSON and exits (0 when it fits, 2
  * when not); --mem-available and --open-file-limit plan for another machine.
  *
  * Needs `npm run build` (dist/) and a C compiler (bench/loadgen is built on
@@ -32,6 +37,7 @@ import { buildLoadgen } from './lib/loadgen.js';
 import { freePort, freePortBlock } from './lib/proc.js';
 import { markdown } from './lib/report.js';
 import { runScenario } from './lib/scenario.js';
+import { defaultTimeLimitSeconds, scaleFor } from './lib/scale.js';
 import { GatehouseTarget, PEER_NAMES, PeerTarget } from './lib/targets.js';
 import { newResultBase } from './lib/results-file.js';
 import { describeRun, guardRun, requireBuild } from './lib/run-guard.js';
@@ -50,17 +56,24 @@ const { values } = parseArgs({
     name: { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
-    'time-limit': { type: 'string', default: '300' },
+    'time-limit': { type: 'string' },
     'max-seconds': { type: 'string' },
     repeat: { type: 'string', default: '1' },
     renice: { type: 'string', default: '0' },
   },
 });
 
+const conns = (values.conns ?? (values.quick ? '2000' : values.connections)).split(',').map(Number);
+if (conns.some((n) => !Number.isInteger(n) || n <= 0)) {
+  console.error(`bench: --conns takes positive integers separated by commas, not ${values.conns ?? values.connections}`);
+  process.exit(2);
+}
+conns.sort((a, b) => a - b);
 const settings = {
   targets: values.targets.split(','),
   protocols: values.protocols.split(','),
-  connections: Number(values.conns ?? (values.quick ? '2000' : values.connections)),
+  /** Every N measured, smallest first: the cost per connection as the crowd grows. */
+  conns,
   loaders: Number(values.loaders),
   messageBytes: 64,
   messageSize: 64,
@@ -73,7 +86,7 @@ const settings = {
   probeSeconds: 4,
   fixedRate: 10,
   fixedSeconds: 5,
-  /** How long one broadcast may take to reach every connection before the fan-out phase gives up (and says how many it reached). */
+  /** How long one broadcast may take to reach every connection before the fan-out phase gives up (and says how many it reached); more at large N (bench/lib/scale.js). */
   fanoutTimeoutMs: 10_000,
   repeat: Math.max(1, Number(values.repeat)),
   /** Nice value for the server's and the loaders' threads (e.g. -10 on a machine busy with other work; needs root). */
@@ -83,37 +96,36 @@ if (values.quick) {
   Object.assign(settings, { warmupMs: 500, broadcastSeconds: 1, settleMs: 500, probeSeconds: 1, fixedSeconds: 1 });
   settings.quick = true;
 }
-values.name ??= values.quick ? 'quick' : 'loopback-10k';
-// One loader holds at most ~19,000 sockets (the open-file limit is 20,000 per process).
-settings.loaders = Math.max(settings.loaders, Math.ceil(settings.connections / 15000));
+values.name ??= values.quick ? 'quick' : conns.length === 1 && conns[0] === 10000 ? 'loopback-10k' : `conns-${conns.join('-')}`;
 
-{
-  const measured = values['mem-available'] === undefined || values['open-file-limit'] === undefined ? machineLimits() : null;
-  const machine = {
-    memAvailable: values['mem-available'] === undefined ? measured.memAvailable : Number(values['mem-available']),
-    openFileLimit: values['open-file-limit'] === undefined ? measured.openFileLimit : Number(values['open-file-limit']),
-  };
-  // The largest per-connection cost among the targets decides.
-  const plans = settings.targets.map((t) => planCapacity({ conns: settings.connections, engine: t, machine }));
-  const worst = plans.reduce((a, b) => (b.memoryNeeded > a.memoryNeeded ? b : a));
-  if (values.plan) {
-    console.log(JSON.stringify({ machine, plans }, null, 2));
-    process.exit(worst.fits ? 0 : 2);
-  }
-  if (!worst.fits) {
-    console.error(`bench: not run: ${worst.why}`);
-    process.exit(2);
-  }
-  console.log(`plan: ${worst.why}`);
-  settings.gateways = Object.fromEntries(plans.map((p, i) => [settings.targets[i], p.gateways]));
-  settings.connectionsPerProcess = worst.connectionsPerProcess;
+const measured = values['mem-available'] === undefined || values['open-file-limit'] === undefined ? machineLimits() : null;
+const machine = {
+  memAvailable: values['mem-available'] === undefined ? measured.memAvailable : Number(values['mem-available']),
+  openFileLimit: values['open-file-limit'] === undefined ? measured.openFileLimit : Number(values['open-file-limit']),
+};
+/** plans[n][target]: each server at each N, planned before anything starts; one that does not fit is not run (and says why). */
+const plans = Object.fromEntries(conns.map((n) => [n, Object.fromEntries(settings.targets.map((t) => [t, planCapacity({ conns: n, engine: t, machine })]))]));
+if (values.plan) {
+  console.log(JSON.stringify({ machine, plans: conns.flatMap((n) => Object.values(plans[n])) }, null, 2));
+  process.exit(Object.values(plans).every((byTarget) => Object.values(byTarget).every((p) => p.fits)) ? 0 : 2);
 }
+const runnable = conns.flatMap((n) => settings.targets.filter((t) => plans[n][t].fits).map((t) => [n, t]));
+if (runnable.length === 0) {
+  console.error(`bench: not run: ${plans[conns[0]][settings.targets[0]].why}`);
+  process.exit(2);
+}
+for (const n of conns) for (const t of settings.targets) console.log(`plan: ${t}: ${plans[n][t].why}`);
+settings.plans = plans;
+const servers = settings.targets.reduce((k, t) => k + (PEER_NAMES.includes(t) ? 1 : settings.protocols.length), 0);
+const phaseSeconds = (settings.warmupMs + settings.settleMs) / 1000 + settings.broadcastSeconds + settings.probeSeconds + settings.fixedSeconds + 8;
+const timeLimit = values['max-seconds'] ?? values['time-limit'] ?? defaultTimeLimitSeconds({ conns, servers: servers * settings.repeat, phaseSeconds });
 
 requireBuild();
 buildLoadgen();
 const log = (line) => console.log(line);
 /** The server running now (`guard.current`), stopped on the way out whatever happens; the run is bounded in time. */
-const guard = guardRun(values['max-seconds'] ?? values['time-limit']);
+const guard = guardRun(timeLimit);
+log(`time limit: ${timeLimit} s`);
 
 const date = new Date().toISOString().slice(0, 10);
 const results = {
@@ -125,42 +137,51 @@ const results = {
   runs: [],
 };
 
-// Repeats go round the targets, so slow phases of the machine's other work spread over all of them.
+// Smallest N first; repeats go round the targets, so slow phases of the machine's other work spread over all of them.
+for (const n of conns) {
 for (let round = 1; round <= settings.repeat; round++) {
 for (const engine of settings.targets) {
   for (const protocol of settings.protocols) {
     const peer = PEER_NAMES.includes(engine);
     if (peer && protocol !== 'websocket') continue;
-    log(`${engine} / ${protocol}${settings.repeat > 1 ? ` (round ${round})` : ''}`);
-    if (peer && settings.connections > settings.connectionsPerProcess) {
-      // One process, one open-file limit: multi-process peers are issue 10's next step.
-      log(`  not run: one ${engine} process holds at most ${settings.connectionsPerProcess} connections here`);
-      results.runs.push({ target: engine, protocol, round, error: `more than ${settings.connectionsPerProcess} connections need more than one process` });
+    const plan = plans[n][engine];
+    const at = scaleFor(settings, n);
+    log(`${engine} / ${protocol} / ${n} connections${settings.repeat > 1 ? ` (round ${round})` : ''}`);
+    const notRun = (error) => {
+      log(`  not run: ${error}`);
+      results.runs.push({ target: engine, protocol, connections: n, round, error });
+    };
+    if (!plan.fits) {
+      notRun(plan.why);
       continue;
     }
+    if (peer && n > plan.connectionsPerProcess) {
+      notRun(`one ${engine} process holds at most ${plan.connectionsPerProcess} connections here (the open-file limit) and the bench runs it as one process`);
+      continue;
+    }
+    at.loaders = Math.max(settings.loaders, plan.loaders);
     const port = await freePort();
-    const gateways = settings.gateways[engine];
     const target =
-      peer ? new PeerTarget({ name: engine, port }) : new GatehouseTarget({ engine, protocol, port, opsPort: await freePortBlock(gateways), gateways });
+      peer ? new PeerTarget({ name: engine, port }) : new GatehouseTarget({ engine, protocol, port, opsPort: await freePortBlock(plan.gateways), gateways: plan.gateways });
     try {
       guard.current = target;
       await target.start();
     } catch (err) {
       guard.current = null;
-      log(`  not run: ${err.message.split('\n')[0]}`);
-      results.runs.push({ target: engine, protocol, round, error: err.message.split('\n')[0] });
+      notRun(err.message.split('\n')[0]);
       continue;
     }
     try {
-      results.runs.push({ ...(await runScenario(target, settings, log)), round });
+      results.runs.push({ ...(await runScenario(target, at, log)), round });
     } catch (err) {
       log(`  failed: ${err.message}`);
-      results.runs.push({ target: engine, protocol, round, error: err.message.split('\n')[0] });
+      results.runs.push({ target: engine, protocol, connections: n, round, error: err.message.split('\n')[0] });
     } finally {
       await target.stop().catch((err) => log(`  stopping: ${err.message}`));
       guard.current = null;
     }
   }
+}
 }
 }
 

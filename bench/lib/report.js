@@ -1,22 +1,36 @@
-// The results file (JSON) and its markdown summary: a table per measurement and the ratios the issue asks about.
-const TARGETS = { js: 'gatehouse, JS engine', native: 'gatehouse, native engine', uws: 'raw uWebSockets.js', ws: 'ws (minimal server)', socketio: 'Socket.IO (minimal server)' };
+// The results file (JSON) and its markdown summary: a table per measurement,
+// one row per server, protocol, N and round, and the ratios the issue asks
+// about — medians over the rounds, with their ranges.
+export const TARGETS = { js: 'gatehouse, JS engine', native: 'gatehouse, native engine', uws: 'raw uWebSockets.js', ws: 'ws (minimal server)', socketio: 'Socket.IO (minimal server)' };
 
 function fmt(n) {
   return n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US');
 }
 
+export function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** The values of one metric over the rounds of a target, protocol and N (runs that failed or lack it left out). */
+function values(results, target, protocol, n, metric) {
+  return results.runs
+    .filter((r) => r.target === target && r.protocol === protocol && r.connections === n && !r.error)
+    .map(metric)
+    .filter((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+/** "1.23× (1.10–1.31×)": the ratio of the medians, and the range of the ratios of every pair of rounds. */
 function ratio(a, b) {
-  return a !== undefined && a !== null && b ? `${(a / b).toFixed(2)}×` : '—';
+  if (a.length === 0 || b.length === 0 || median(b) === 0) return '—';
+  const pairs = a.flatMap((x) => b.filter((y) => y !== 0).map((y) => x / y));
+  const m = `${(median(a) / median(b)).toFixed(2)}×`;
+  return pairs.length > 1 ? `${m} (${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}×)` : m;
 }
 
-/** The best value of one metric over the rounds of a target and protocol (other work on the machine only ever makes numbers worse). */
-function best(results, target, protocol, metric, better) {
-  const values = results.runs.filter((r) => r.target === target && r.protocol === protocol && !r.error).map(metric);
-  return values.length === 0 ? undefined : values.reduce((a, b) => (better(b, a) ? b : a));
-}
-
-const higher = (a, b) => a > b;
-const lower = (a, b) => a < b;
+const label = (r, s) => `${TARGETS[r.target] ?? r.target}${s.repeat > 1 ? ` (round ${r.round})` : ''}`;
+const conns = (s) => s.conns ?? [s.connections];
 
 export function markdown(results) {
   const lines = [];
@@ -24,51 +38,67 @@ export function markdown(results) {
   lines.push(`# Benchmark ${results.date} (${results.name})`, '');
   lines.push(`Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, Linux ${results.machine.kernel}, Node ${results.machine.node}. Loopback only; load generators on the same cores as the server. The machine was ${Math.round((results.machine.backgroundBusy ?? 0) * 100)}% busy before the bench started (other work on the same cores).`);
   if (results.provenance) lines.push(`Tree ${results.provenance.gitHead?.slice(0, 10) ?? '?'}; native addon built ${results.provenance.addonBuiltAt ?? 'never'}${s.renice ? `; server, worker and loaders reniced to ${s.renice} (threads and session autogroups)` : ''}.`);
-  lines.push(`${fmt(s.connections)} connections from ${s.loaders} loader processes; broadcast of ${s.messageBytes}-byte messages, window ${s.window}, measured ${s.broadcastSeconds} s after ${s.warmupMs / 1000} s warm-up; round trip: ${s.probeConnections} clients × 1 message / ${s.probeIntervalMs} ms for ${s.probeSeconds} s.`, '');
-  lines.push(`| server | protocol | deliveries/s | broadcasts/s | server CPU (cores) | loaders CPU | machine busy | deliveries per server CPU-s | server CPU per delivery at ${fmt(s.fixedRate * s.connections)}/s | RSS per idle connection | round trip p50 | p99 |`);
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(`${conns(s).map(fmt).join(', ')} connections; broadcast of ${s.messageBytes}-byte messages with up to ${s.window} outstanding (fewer at large N: bench/lib/scale.js), measured ${s.broadcastSeconds} s after ${s.warmupMs / 1000} s warm-up; round trip: ${s.probeConnections} clients × 1 message / ${s.probeIntervalMs} ms (${fmt((s.probeConnections * 1000) / s.probeIntervalMs)} round trips/s offered) for ${s.probeSeconds} s with the crowd connected.`, '');
+
+  lines.push('| server | protocol | connections | deliveries/s | broadcasts/s | server CPU (cores) | loaders CPU | machine busy | deliveries per server CPU-s | fixed load: server CPU per delivery | RSS per idle connection | round trip p50 | p99 | p99.9 |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results.runs) {
     if (r.error) {
-      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | | | | |`);
+      lines.push(`| ${label(r, s)} | ${r.protocol} | ${fmt(r.connections)} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | | | | | |`);
       continue;
     }
     const b = r.broadcast;
-    lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${b.loadersCpuPerSecond} | ${Math.round(b.machineBusy * 100)}% | ${fmt(b.deliveriesPerServerCpuSecond)} | ${r.fixedLoad ? `${fmt(r.fixedLoad.serverCpuNsPerDelivery)} ns` : '—'} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs |`);
+    lines.push(`| ${label(r, s)} | ${r.protocol} | ${fmt(r.connections)} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${b.loadersCpuPerSecond} | ${Math.round(b.machineBusy * 100)}% | ${fmt(b.deliveriesPerServerCpuSecond)} | ${r.fixedLoad ? `${fmt(r.fixedLoad.serverCpuNsPerDelivery)} ns at ${fmt(r.fixedLoad.offeredDeliveriesPerSecond)}/s` : '—'} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs | ${fmt(r.latencyUs.p999)} µs |`);
   }
   lines.push('');
+
   // Connections as the servers count them: a loader's "connected" is not proof (SYN cookies, listen overflow).
-  const held = results.runs.filter((r) => !r.error && (r.heldByServer !== undefined || r.fanout !== undefined));
-  if (held.length > 0) {
-    lines.push('| server | protocol | server processes | held by the gateways (of the loaders\' connections) | per gateway | kernel memory per connection | listen overflows | SYN cookies sent | one broadcast to all: reached | first / last delivery |');
-    lines.push('|---|---|---:|---:|---|---:|---:|---:|---:|---:|');
-    for (const r of held) {
+  const ran = results.runs.filter((r) => !r.error);
+  if (ran.length > 0) {
+    lines.push('| server | protocol | connections | server processes | connected (loaders) | held by the gateways | per gateway (min–max) | connect time | worker tier caught up after | kernel memory per connection | listen overflows | SYN cookies sent | one broadcast to all: reached | first / last delivery |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of ran) {
       const k = r.kernel ?? {};
       const f = r.fanout;
-      lines.push(`| ${TARGETS[r.target]}${s.repeat > 1 ? ` (round ${r.round})` : ''} | ${r.protocol} | ${r.serverProcesses ?? 1} | ${r.heldByServer === undefined ? '—' : `${fmt(r.heldByServer)} of ${fmt(r.connections)}`} | ${(r.perGateway ?? []).map(fmt).join(', ')} | ${k.bytesPerConnection === undefined ? '—' : `${fmt(k.bytesPerConnection)} B`} | ${fmt(k.listenOverflows)} | ${fmt(k.syncookiesSent)} | ${f ? `${fmt(f.reached)} of ${fmt(r.connections)}` : '—'} | ${f?.lastDeliveryMs == null ? '—' : `${f.firstDeliveryMs} / ${f.lastDeliveryMs} ms`} |`);
+      const per = r.perGateway ?? [];
+      lines.push(`| ${label(r, s)} | ${r.protocol} | ${fmt(r.connections)} | ${r.serverProcesses ?? 1} | ${fmt(r.connected ?? r.connections)} | ${r.heldByServer === undefined ? '—' : fmt(r.heldByServer)} | ${per.length ? `${fmt(Math.min(...per))}–${fmt(Math.max(...per))}` : '—'} | ${r.connectSeconds} s | ${r.workerCatchUp ? `${fmt(r.workerCatchUp.ms)} ms${r.workerCatchUp.done ? '' : ' (not done)'}` : '—'} | ${k.bytesPerConnection === undefined ? '—' : `${fmt(k.bytesPerConnection)} B`} | ${fmt(k.listenOverflows)} | ${fmt(k.syncookiesSent)} | ${f ? `${fmt(f.reached)} of ${fmt(r.connected ?? r.connections)}` : '—'} | ${f?.lastDeliveryMs == null ? '—' : `${f.firstDeliveryMs} / ${f.lastDeliveryMs} ms`} |`);
     }
     lines.push('');
   }
-  lines.push('| protocol | native / JS deliveries/s (target ≥ 1.5×) | native / JS per CPU-s | JS / native CPU per delivery at the fixed load | native / JS memory per connection (target ≤ 0.5×, < 1 KiB) | native / JS p99 (target ≤ 1×) | native / raw uWS deliveries/s (target ≥ 2×) | native / raw uWS per CPU-s | native / ws deliveries/s | native / Socket.IO deliveries/s (target ≥ 10×) |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+
+  const grouped = ran.filter((r) => r.groups);
+  if (grouped.length > 0) {
+    lines.push('| server | protocol | connections | groups (members) | group messages/s offered | deliveries/s | delivery p50 | p99 | p99.9 |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of grouped) {
+      const g = r.groups;
+      lines.push(`| ${label(r, s)} | ${r.protocol} | ${fmt(r.connections)} | ${fmt(g.groups)} (${fmt(g.minMembers)}–${fmt(g.maxMembers)}, ${fmt(g.members)} in all) | ${fmt(g.messagesPerSecond)} | ${fmt(g.deliveriesPerSecond)} | ${fmt(g.latencyUs.p50)} µs | ${fmt(g.latencyUs.p99)} µs | ${fmt(g.latencyUs.p999)} µs |`);
+    }
+    lines.push('');
+  }
+
+  // Ratios per protocol and N: medians over the rounds; a ratio needs both servers at that N.
   const metrics = [
-    [(r) => r.broadcast.deliveriesPerSecond, higher, 'js'],
-    [(r) => r.broadcast.deliveriesPerServerCpuSecond, higher, 'js'],
-    [(r) => r.fixedLoad?.serverCpuNsPerDelivery, lower, 'js', true],
-    [(r) => r.memory.bytesPerConnection, lower, 'js'],
-    [(r) => r.latencyUs.p99, lower, 'js'],
-    [(r) => r.broadcast.deliveriesPerSecond, higher, 'uws'],
-    [(r) => r.broadcast.deliveriesPerServerCpuSecond, higher, 'uws'],
-    [(r) => r.broadcast.deliveriesPerSecond, higher, 'ws'],
-    [(r) => r.broadcast.deliveriesPerSecond, higher, 'socketio'],
+    ['native / JS deliveries/s (target ≥ 1.5×)', (r) => r.broadcast.deliveriesPerSecond, 'js'],
+    ['native / JS memory per connection (target ≤ 0.5×)', (r) => r.memory.bytesPerConnection, 'js'],
+    ['native / JS round trip p99', (r) => r.latencyUs.p99, 'js'],
+    ['native / raw uWS deliveries/s (target ≥ 2×)', (r) => r.broadcast.deliveriesPerSecond, 'uws'],
+    ['native / raw uWS per server CPU-s', (r) => r.broadcast.deliveriesPerServerCpuSecond, 'uws'],
+    ['native / ws deliveries/s', (r) => r.broadcast.deliveriesPerSecond, 'ws'],
+    ['native / Socket.IO deliveries/s (target ≥ 10×)', (r) => r.broadcast.deliveriesPerSecond, 'socketio'],
+    ['native / Socket.IO memory per connection', (r) => r.memory.bytesPerConnection, 'socketio'],
+    ['native / Socket.IO group deliveries/s', (r) => r.groups?.deliveriesPerSecond, 'socketio'],
   ];
+  lines.push(`| protocol | connections | ${metrics.map(([title]) => title).join(' | ')} |`);
+  lines.push(`|---|---:|${metrics.map(() => '---:').join('|')}|`);
   for (const protocol of s.protocols) {
-    const cells = metrics.map(([metric, better, base, inverted]) => {
-      const [n, b] = [best(results, 'native', protocol, metric, better), best(results, base, protocol, metric, better)];
-      return inverted ? ratio(b, n) : ratio(n, b);
-    });
-    lines.push(`| ${protocol} | ${cells.join(' | ')} |`);
+    for (const n of conns(s)) {
+      const cells = metrics.map(([, metric, base]) => ratio(values(results, 'native', protocol, n, metric), values(results, base, protocol, n, metric)));
+      if (cells.every((c) => c === '—')) continue;
+      lines.push(`| ${protocol} | ${fmt(n)} | ${cells.join(' | ')} |`);
+    }
   }
   lines.push('');
-  if (s.repeat > 1) lines.push(`Ratios compare the best value of each metric over the ${s.repeat} rounds.`, '');
+  lines.push(`Ratios are of the medians over ${s.repeat > 1 ? `the ${s.repeat} rounds` : 'the run'}${s.repeat > 1 ? ', with the range over every pair of rounds' : ''}.`, '');
   return lines.join('\n');
 }
