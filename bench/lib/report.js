@@ -1,5 +1,5 @@
 // The results file (JSON) and its markdown summary: a table per measurement and the ratios the issue asks about.
-const TARGETS = { js: 'gatehouse, JS engine', native: 'gatehouse, native engine', uws: 'raw uWebSockets.js', ws: 'ws (minimal server)', socketio: 'Socket.IO (minimal server)' };
+export const TARGETS = { js: 'gatehouse, JS engine', native: 'gatehouse, native engine', uws: 'raw uWebSockets.js', ws: 'ws (minimal server)', socketio: 'Socket.IO (minimal server)' };
 
 function fmt(n) {
   return n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US');
