@@ -112,7 +112,7 @@ function deliveriesChart(results, all, data) {
  * Round-trip percentiles: one panel per N, percentiles along x, one line per server (median over rounds).
  * Log y because p999 is often 10–100× p50, and a linear axis would flatten the p50s into the floor.
  */
-function percentileChart(title, results, all, data) {
+function percentileChart(title, yTitle, results, all, data) {
   return {
     title: { text: title, subtitle: subtitle(results) },
     data: { values: data.map((d) => ({ ...d, N: `${d.connections.toLocaleString('en-US')} connections` })) },
@@ -122,7 +122,7 @@ function percentileChart(title, results, all, data) {
       height: 260,
       encoding: {
         x: { field: 'percentile', type: 'ordinal', title: 'percentile', sort: PERCENTILES },
-        y: { aggregate: 'median', field: 'value', type: 'quantitative', title: 'round trip (µs)', scale: { type: 'log' } },
+        y: { aggregate: 'median', field: 'value', type: 'quantitative', title: yTitle, scale: { type: 'log' } },
         color: colorField(all),
       },
       layer: [{ mark: 'line' }, { mark: { type: 'point', filled: true, size: 50 } }],
@@ -162,10 +162,10 @@ export function chartSpecs(results) {
   add('kernel', metricRows(all, (r) => r.kernel?.bytesPerConnection), (d) =>
     lineChart('Kernel memory per connection (both ends on this machine)', results, all, d, { title: 'kernel bytes per connection', scale: { type: 'log' } }));
   add('deliveries', metricRows(all, (r) => r.broadcast?.deliveriesPerSecond), (d) => deliveriesChart(results, all, d));
-  add('latency', percentileRows(all, (r) => r.latencyUs), (d) => percentileChart('Round-trip latency percentiles (median of rounds)', results, all, d));
+  add('latency', percentileRows(all, (r) => r.latencyUs), (d) => percentileChart('Round-trip latency percentiles (median of rounds)', 'round trip (µs)', results, all, d));
   add('fanout', metricRows(all, (r) => r.fanout?.lastDeliveryMs), (d) =>
     lineChart('One broadcast to every connection: time to the last delivery', results, all, d, { title: 'last delivery (ms)' }));
-  add('groups', percentileRows(all, (r) => r.groups?.latencyUs), (d) => percentileChart('Group message latency percentiles (median of rounds)', results, all, d));
+  add('groups', percentileRows(all, (r) => r.groups?.latencyUs), (d) => percentileChart('Group message latency percentiles (median of rounds)', 'group message latency (µs)', results, all, d));
   return specs;
 }
 

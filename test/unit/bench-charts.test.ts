@@ -58,7 +58,7 @@ test('each chart is SVG with its axis titles, the machine and every server', asy
     deliveries: ['connections', 'deliveries/s'],
     latency: ['percentile', 'round trip (µs)'],
     fanout: ['connections', 'last delivery (ms)'],
-    groups: ['percentile', 'round trip (µs)'],
+    groups: ['percentile', 'group message latency (µs)'],
   };
   for (const [name, svg] of Object.entries(svgs)) {
     assert.ok(svg.startsWith('<svg'), `${name} starts with <svg`);
