@@ -38,6 +38,24 @@ function prioritize(settings, pids) {
   if (settings.renice !== 0) for (const pid of pids) if (pid) reniceAll(pid, settings.renice);
 }
 
+/**
+ * Waits until the loaders have read everything the server sent (their received counts stop growing for two
+ * polls), so one phase's backlog in socket buffers is not counted in the next; returns the milliseconds waited.
+ */
+async function drained(loaders, ms) {
+  const started = Date.now();
+  let last = -1;
+  let still = 0;
+  while (Date.now() - started < ms) {
+    const now = sum(await all(loaders, 'stats'), 'received');
+    still = now === last ? still + 1 : 0;
+    if (still >= 2) break;
+    last = now;
+    await sleep(250);
+  }
+  return Date.now() - started;
+}
+
 /** Waits until the gateways have no event unacknowledged or waiting for a worker (or `ms` passed). */
 async function workerCaughtUp(target, stats, ms) {
   const deadline = Date.now() + ms;
@@ -112,23 +130,37 @@ export async function runScenario(target, settings, log) {
     log(`  ${open} connections in ${result.connectSeconds}s${result.heldByServer !== undefined ? ` (${result.heldByServer} held by ${result.serverProcesses} gateway(s))` : ''}; RSS ${result.memory.rssBeforeMiB} → ${result.memory.rssAfterMiB} MiB (${result.memory.bytesPerConnection} B/conn)`);
     log(`  kernel: ${result.kernel.bytesPerConnection} B per connection, ${result.kernel.listenOverflows} listen overflows, ${result.kernel.syncookiesSent} SYN cookies sent`);
 
-    // One broadcast to all of them through the server (the worker tier for gatehouse): time until the last has it.
+    // One broadcast to all of them through the server (the worker tier for gatehouse): time until the last has it,
+    // and — from the gateways' own counters — until the server had written it to every socket, so the time the
+    // load generators took to read it (on the same cores) is told apart from the server's.
     await all(loaders, 'mark');
+    const fanStats = await target.stats();
+    const fanCpu = { server: serverCpu(target), loaders: loaders.reduce((n, l) => n + cpuSeconds(l.pid), 0), machine: machineCpu() };
     const { sentNs } = await loaders[0].command('fanout');
     const fanoutDeadline = Date.now() + settings.fanoutTimeoutMs;
+    const sinceSentMs = () => +((Number(process.hrtime.bigint()) - sentNs) / 1e6).toFixed(1);
     let marks = [];
+    let serverWroteAllMs = null;
     for (;;) {
       marks = (await all(loaders, 'stats')).map((a) => a.mark);
+      if (serverWroteAllMs === null && fanStats.messagesOut !== undefined && (await target.stats()).messagesOut - fanStats.messagesOut >= open) serverWroteAllMs = sinceSentMs();
       if (sum(marks, 'reached') >= open || Date.now() > fanoutDeadline) break;
       await sleep(50);
     }
+    const machineAfterFan = machineCpu();
     const reachedMarks = marks.filter((m) => m.reached > 0);
     result.fanout = {
       reached: sum(marks, 'reached'),
       firstDeliveryMs: reachedMarks.length ? +((Math.min(...reachedMarks.map((m) => m.firstNs)) - sentNs) / 1e6).toFixed(2) : null,
       lastDeliveryMs: reachedMarks.length ? +((Math.max(...reachedMarks.map((m) => m.lastNs)) - sentNs) / 1e6).toFixed(2) : null,
+      /** When a poll (every 50 ms or slower) first saw the gateways' messagesOut grown by N: an upper bound. */
+      serverWroteAllMs,
+      /** CPU seconds spent from the request to the last delivery (or the deadline), by the server and by the loaders. */
+      serverCpuSeconds: +(serverCpu(target) - fanCpu.server).toFixed(2),
+      loadersCpuSeconds: +(loaders.reduce((n, l) => n + cpuSeconds(l.pid), 0) - fanCpu.loaders).toFixed(2),
+      machineBusy: +((machineAfterFan.busy - fanCpu.machine.busy) / (machineAfterFan.total - fanCpu.machine.total)).toFixed(2),
     };
-    log(`  one broadcast to all: ${result.fanout.reached} of ${settings.connections} reached, the last after ${result.fanout.lastDeliveryMs} ms`);
+    log(`  one broadcast to all: ${result.fanout.reached} of ${open} reached, the last after ${result.fanout.lastDeliveryMs} ms${serverWroteAllMs === null ? '' : ` (the server had written all by ${serverWroteAllMs} ms)`}; CPU: server ${result.fanout.serverCpuSeconds} s, loaders ${result.fanout.loadersCpuSeconds} s`);
 
     // Round trip with the crowd connected and quiet.
     const prober = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: settings.probeConnections, mode: 'probe', intervalMs: settings.probeIntervalMs, srcFirst: '127.200.0.1', perSrc: 1000 });
@@ -169,6 +201,7 @@ export async function runScenario(target, settings, log) {
     const statsAfter = await target.stats();
     await caster.command('stop');
     const casterStats = answers[answers.length - 1];
+    const drainMs = await drained(receivers, settings.fanoutTimeoutMs);
     const received = sum(answers, 'received');
     result.broadcast = {
       seconds: +seconds.toFixed(2),
@@ -184,6 +217,8 @@ export async function runScenario(target, settings, log) {
       machineBusy: +((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2),
       windowStalls: casterStats.stalls,
       closedDuring: sum(answers, 'closed'),
+      /** After the window: how long the loaders took to read what was still queued for them. */
+      drainMs,
     };
     if (statsBefore.messagesOut !== undefined) {
       result.broadcast.gatewayMessagesOutPerSecond = Math.round((statsAfter.messagesOut - statsBefore.messagesOut) / seconds);
@@ -214,6 +249,7 @@ export async function runScenario(target, settings, log) {
     const fixedCpu = serverCpu(target) - fixedCpuBefore;
     const fixedStatsAfter = await target.stats();
     await pacer.command('stop');
+    await drained(crowdOnly, settings.fanoutTimeoutMs);
     const fixedReceived = sum(fixedAnswers, 'received');
     result.fixedLoad = {
       broadcastsPerSecond: settings.fixedRate,
