@@ -249,7 +249,7 @@ static void record_sample(struct samples *s, uint64_t from, uint64_t now) {
   s->v[s->n++] = (uint32_t)((now - from) / 1000u);
 }
 
-/* group_start[] for --groups, --group-min, --group-max (checked in main: sizes fit, the sum fits in 64 bits). */
+/* group_start[] for --groups, --group-min, --group-max (their bounds keep the total under 100000 × 1000000). */
 static void layout_groups(void) {
   uint64_t at = 0, span = (uint64_t)(opt.group_max - opt.group_min);
   for (int k = 0; k < opt.groups; k++) {
@@ -259,7 +259,8 @@ static void layout_groups(void) {
   group_start[opt.groups] = at;
 }
 
-/* The group global connection index j belongs to, or -1: the last k with group_start[k] <= j, if j is before the end. */
+/* The group that global connection index j belongs to, or -1: the last k with group_start[k] <= j, if j is before
+ * the end. */
 static int group_of(uint64_t j) {
   if (opt.groups == 0 || j >= group_start[opt.groups]) return -1;
   int lo = 0, hi = opt.groups - 1; /* group_start[lo] <= j < group_start[hi + 1] */
