@@ -54,7 +54,35 @@
  *              starting "welcome"; "broadcast" on stdin makes the first open
  *              connection send "b storm", and the stats count the
  *              connections that received a message starting "b "
- *              (bench/storm.js, test/e2e/connect-storm.test.ts).
+ *              (bench/storm.js, test/e2e/connect-storm.test.ts);
+ *   groupcast: the loader sends `G g<k> <ns> <padding to --size>` at --rate R
+ *              per second in total (not per connection: the connections take
+ *              turns, round robin over the open ones), k cycling 0..T-1 for
+ *              --target-groups T (required, as is --rate); <ns> is
+ *              CLOCK_MONOTONIC when sent. Paced on the clock: every message
+ *              due is sent at each wake-up (at most GC_BURST_MAX at once);
+ *              when further behind than that, or no connection is open, the
+ *              schedule restarts from now rather than bursting to catch up,
+ *              so fewer than R per second went out and `sent` says so.
+ *              --target-groups, not --groups: the sender addresses groups
+ *              without joining them (both may be given; they are
+ *              independent), so the server forwards to members only.
+ * Groups (for the server's `J <name>` join and `G <name> …` send-to-group):
+ * with --groups G (0..100000, default 0: none), --group-min A and
+ * --group-max B (default 10 and 1000, 1 ≤ A ≤ B ≤ 1000000) and --index-base N
+ * (default 0), group k (0..G-1) has s_k = A + floor((B-A)·k/(G-1)) members
+ * (G = 1: A), and the groups take consecutive ranges of the global connection
+ * index j = N + i (i: this process's connection index): group 0 holds j in
+ * [0, s_0), group 1 the next s_1, and so on; j past the last group joins
+ * none. The harness passes A and B already scaled, and gives each loader its
+ * N so that several loaders share one layout. A connection with a group
+ * sends `J g<k>` as soon as it is open (after --hello, when both are given);
+ * the server's answer, a message exactly `J ok`, is counted in `joinAcks`,
+ * not as a message. Whatever the mode, a message starting `G ` is a group
+ * delivery: a message like any other, also counted in `groupReceived` and
+ * timed (now minus the <ns> of its third space-separated token) into
+ * `groupLatencyUs`. Join acks and group deliveries are only recognised
+ * where each message's head is kept: with --groups ≥ 1 or in groupcast mode.
  * Without --connect-rate at most 200 connects are in flight at a time.
  * --connect-timeout-ms T fails a connection not open T ms after its
  * connect() call (default 0: no limit but the kernel's).
@@ -81,12 +109,16 @@
  *   ({connections, min, p50, max, zero});
  *   latencyUs {n, p50, p90, p99, p999, max}: round trips in probe and echo
  *   modes, welcome times in storm mode;
+ *   joinAcks (`J ok` answers), groupReceived (messages starting `G `) and
+ *   groupLatencyUs (their delivery times, in latencyUs's form; n is below
+ *   groupReceived when some had no valid <ns> or MAX_SAMPLES was reached);
  *   broadcastReceived (storm); cpuUserMs and cpuSystemMs (this process,
  *   getrusage, since it started); mark {reached, firstNs, lastNs}: since the
  *   last "mark", how many connections got "b fanout" and when the first and
  *   the last of them did.
- * "reset" zeroes the message, byte, send, ping and delivery counts and the
- * latency samples; connection counts and CPU are never reset.
+ * "reset" zeroes the message, byte, send, ping, delivery and group-delivery
+ * counts and both latency sample sets; joinAcks (joins happen once, at open),
+ * connection counts and CPU are never reset.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -108,7 +140,7 @@
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
-enum { MODE_IDLE, MODE_BROADCAST, MODE_PROBE, MODE_ECHO, MODE_STORM };
+enum { MODE_IDLE, MODE_BROADCAST, MODE_PROBE, MODE_ECHO, MODE_STORM, MODE_GROUPCAST };
 enum { P_TEXT, P_FRAME, P_WEBSOCKET, P_SOCKETIO };
 /* ST_SIO: the WebSocket is up, the Engine.IO open packet and the Socket.IO connect ack are awaited. */
 enum { ST_CONNECTING, ST_HANDSHAKE, ST_SIO, ST_OPEN, ST_CLOSED };
@@ -121,6 +153,11 @@ enum { ST_CONNECTING, ST_HANDSHAKE, ST_SIO, ST_OPEN, ST_CLOSED };
 #define PATH_MAX_BYTES 256
 #define MAX_SAMPLES (4u << 20)
 #define READ_BUF (256 * 1024)
+/* --groups and --target-groups at most: the cumulative-size table is sized by it. */
+#define MAX_GROUPS 100000
+#define MAX_GROUP_SIZE 1000000
+/* groupcast: messages sent at one wake-up at most (100 ms at the highest --rate); beyond, the schedule restarts. */
+#define GC_BURST_MAX 10000
 
 struct conn {
   int fd;
@@ -155,9 +192,11 @@ static struct {
   const char *sio_event;
   const char *ping_data, *pong_data; /* heartbeat text from the server, and the answer (NULL: none) */
   int frame_header_size, frame_little_endian, frame_includes_header;
+  int groups, group_min, group_max, index_base; /* the group layout this loader's connections join */
+  int target_groups;                            /* groupcast: the groups addressed, g0..g<target_groups-1> */
 } opt = {.host = "127.0.0.1", .conns = 1, .mode = MODE_IDLE, .window = 8, .interval_ms = 20, .size = 64,
          .max_inflight = 200, .per_src = 1000, .src_first = 0x7f010001u, .chat_base = -1, .sio_event = "m",
-         .frame_header_size = 4};
+         .frame_header_size = 4, .group_min = 10, .group_max = 1000};
 
 static char request_kind(void) { return opt.kind ? opt.kind : opt.mode == MODE_BROADCAST ? 'b' : 'p'; }
 /* Fan-out timing ("mark", then some loader's "fanout"): connections that got the "b fanout" message, and when
@@ -167,16 +206,30 @@ static uint64_t mark_reached, mark_first_ns, mark_last_ns;
 static int timed(void) { return opt.mode == MODE_PROBE || opt.mode == MODE_ECHO; }
 /* Modes that keep the first bytes of each message and collect latency samples. */
 static int sampling(void) { return timed() || opt.mode == MODE_STORM; }
-/* Whether each message's first bytes are kept: to time it, to recognise a ping, or to read a Socket.IO packet. */
-static int keeps_head(void) { return sampling() || mark_armed || opt.ping_data != NULL || opt.proto == P_SOCKETIO; }
+/* Where join acks and group deliveries are looked for (their heads kept, a second sample set allocated). */
+static int grouped(void) { return opt.groups > 0 || opt.mode == MODE_GROUPCAST; }
+/* Whether each message's first bytes are kept: to time it, to recognise a ping, a join ack or a group delivery, or
+ * to read a Socket.IO packet. */
+static int keeps_head(void) { return sampling() || grouped() || mark_armed || opt.ping_data != NULL || opt.proto == P_SOCKETIO; }
 static int over_ws(void) { return opt.proto == P_WEBSOCKET || opt.proto == P_SOCKETIO; }
 
 static struct conn *conns;
 static int ep, started, opened, failed, closed, closed_by_peer, inflight, next_connect, ready_said;
 static uint64_t total_received, total_bytes, total_sent, stalls, send_errors, pings, pongs, connect_timeouts;
 static uint64_t first_connect_ns, last_connect_ns, last_open_ns, broadcast_received;
-static uint32_t *samples, *scratch;
-static size_t nsamples;
+static uint64_t join_acks, group_received;
+/* Latency samples in µs, at most MAX_SAMPLES of them (v is NULL when the set is not collected). */
+struct samples {
+  uint32_t *v;
+  size_t n;
+};
+static struct samples latency, group_latency;
+static uint32_t *scratch;
+/* group_start[k]: the global connection index group k starts at; group_start[opt.groups]: the first in none. */
+static uint64_t group_start[MAX_GROUPS + 1];
+/* groupcast: when the next message is due, the connection that sends it, and the group it goes to. */
+static uint64_t gc_next_ns;
+static int gc_conn, gc_group;
 static uint8_t rbuf[READ_BUF];
 
 static uint64_t now_ns(void) {
@@ -188,6 +241,35 @@ static uint64_t now_ns(void) {
 static void die(const char *what) {
   fprintf(stderr, "loadgen: %s: %s\n", what, strerror(errno));
   exit(1);
+}
+
+/* One latency sample from `from` to `now` (ns); a time in the future or absent (0) is not one. */
+static void record_sample(struct samples *s, uint64_t from, uint64_t now) {
+  if (from == 0 || from > now || s->n >= MAX_SAMPLES) return;
+  s->v[s->n++] = (uint32_t)((now - from) / 1000u);
+}
+
+/* group_start[] for --groups, --group-min, --group-max (their bounds keep the total under 100000 × 1000000). */
+static void layout_groups(void) {
+  uint64_t at = 0, span = (uint64_t)(opt.group_max - opt.group_min);
+  for (int k = 0; k < opt.groups; k++) {
+    group_start[k] = at;
+    at += (uint64_t)opt.group_min + (opt.groups > 1 ? span * (uint64_t)k / (uint64_t)(opt.groups - 1) : 0);
+  }
+  group_start[opt.groups] = at;
+}
+
+/* The group that global connection index j belongs to, or -1: the last k with group_start[k] <= j, if j is before
+ * the end. */
+static int group_of(uint64_t j) {
+  if (opt.groups == 0 || j >= group_start[opt.groups]) return -1;
+  int lo = 0, hi = opt.groups - 1; /* group_start[lo] <= j < group_start[hi + 1] */
+  while (lo < hi) {
+    int mid = lo + (hi - lo + 1) / 2;
+    if (group_start[mid] <= j) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /* by_peer: the server ended it (EOF, reset, close frame, Socket.IO disconnect), not a protocol error seen here. */
@@ -272,11 +354,16 @@ static void send_control(struct conn *c, uint8_t op, const void *data, size_t n)
   if (write_message(c, op, data, n)) pongs++;
 }
 
-/* The message a connection sends once open: --hello, or its chat nickname. */
+/* The messages a connection sends once open: --hello or its chat nickname, then its group's join. */
 static void say_hello(struct conn *c) {
   char nick[32];
   if (opt.chat_base >= 0) send_message(c, nick, (size_t)snprintf(nick, sizeof nick, "n%d", opt.chat_base + (int)(c - conns)));
   else if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
+  int k = group_of((uint64_t)opt.index_base + (uint64_t)(c - conns));
+  if (k >= 0) {
+    char join[32];
+    send_message(c, join, (size_t)snprintf(join, sizeof join, "J g%d", k));
+  }
 }
 
 static void open_conn(struct conn *c, uint64_t now) {
@@ -295,6 +382,34 @@ static void send_request(struct conn *c, char kind, uint64_t value) {
   int want = opt.size < (int)sizeof text - 1 ? opt.size : (int)sizeof text - 1;
   while (n < want) text[n++] = 'x';
   send_message(c, text, (size_t)n);
+}
+
+/* groupcast: one `G g<k> <ns> <padding>` message from c. */
+static void send_groupcast(struct conn *c, int group) {
+  char text[LINE_MAX_BYTES];
+  int n = snprintf(text, sizeof text, "G g%d %llu ", group, (unsigned long long)now_ns());
+  int want = opt.size < (int)sizeof text - 1 ? opt.size : (int)sizeof text - 1;
+  while (n < want) text[n++] = 'x';
+  send_message(c, text, (size_t)n);
+}
+
+/* groupcast: every message due by now, each from the next open connection (round robin), each to the next group. */
+static void drive_groupcast(uint64_t now) {
+  if (!started || opt.mode != MODE_GROUPCAST) return;
+  const uint64_t interval = 1000000000u / (uint64_t)opt.rate;
+  for (int burst = 0; burst < GC_BURST_MAX && now >= gc_next_ns; burst++) {
+    int tries = 0;
+    while (tries < opt.conns && conns[gc_conn].state != ST_OPEN) {
+      gc_conn = (gc_conn + 1) % opt.conns;
+      tries++;
+    }
+    if (tries == opt.conns) break; /* none open: nothing can be sent; the schedule restarts below */
+    send_groupcast(&conns[gc_conn], gc_group);
+    gc_conn = (gc_conn + 1) % opt.conns;
+    gc_group = (gc_group + 1) % opt.target_groups;
+    gc_next_ns += interval;
+  }
+  if (gc_next_ns < now) gc_next_ns = now; /* behind: no burst to catch up */
 }
 
 static void drive(struct conn *c, uint64_t now) {
@@ -351,11 +466,19 @@ static void on_text(struct conn *c, uint64_t now) {
   if (opt.mode == MODE_STORM) {
     if (!c->welcomed && c->llen >= 7 && memcmp(c->line, "welcome", 7) == 0) {
       c->welcomed = 1;
-      if (nsamples < MAX_SAMPLES) samples[nsamples++] = (uint32_t)((now - c->connect_ns) / 1000u);
+      record_sample(&latency, c->connect_ns, now);
     } else if (!c->got_broadcast && c->llen >= 2 && c->line[0] == 'b' && c->line[1] == ' ') {
       c->got_broadcast = 1;
       broadcast_received++;
     }
+  }
+  if (grouped() && c->llen >= 2 && c->line[0] == 'G' && c->line[1] == ' ') {
+    /* A group delivery: `G <name> <ns> …`; its time is the third token's. */
+    group_received++;
+    c->line[c->llen < LINE_MAX_BYTES ? c->llen : LINE_MAX_BYTES - 1] = 0;
+    const char *name_end = strchr(c->line + 2, ' ');
+    if (name_end != NULL) record_sample(&group_latency, strtoull(name_end + 1, NULL, 10), now);
+    return;
   }
   const char *request = NULL;
   if (timed() && c->llen > 2) {
@@ -364,8 +487,7 @@ static void on_text(struct conn *c, uint64_t now) {
     else if ((request = strstr(c->line, " (private): ")) != NULL) request += 12;
   }
   if (request != NULL && request[0] == request_kind() && request[1] == ' ') {
-    uint64_t t = strtoull(request + 2, NULL, 10);
-    if (t > 0 && t <= now && nsamples < MAX_SAMPLES) samples[nsamples++] = (uint32_t)((now - t) / 1000u);
+    record_sample(&latency, strtoull(request + 2, NULL, 10), now);
   }
 }
 
@@ -489,7 +611,11 @@ static void on_message(struct conn *c, uint64_t now) {
     if (opt.pong_data != NULL) send_control(c, 1, opt.pong_data, strlen(opt.pong_data));
     is_text = 0;
   }
-  if (is_text && c->state == ST_OPEN) on_text(c, now);
+  if (is_text && c->state == ST_OPEN) {
+    /* The server's answer to `J g<k>`: a join acknowledged, not a message. */
+    if (grouped() && c->llen == 4 && memcmp(c->line, "J ok", 4) == 0) join_acks++;
+    else on_text(c, now);
+  }
   c->llen = 0;
 }
 
@@ -671,9 +797,16 @@ static int cmp_u32(const void *a, const void *b) {
 
 static double ms_of(struct timeval t) { return (double)t.tv_sec * 1e3 + (double)t.tv_usec / 1e3; }
 
+/* `"name":{n, p50, p90, p99, p999, max}` of a sample set (sorted in place: later samples are appended, sorted again). */
+static void print_latency(const char *name, struct samples *s) {
+  if (s->n > 0) qsort(s->v, s->n, sizeof *s->v, cmp_u32);
+#define PCT(q) (s->n ? s->v[(size_t)((double)(s->n - 1) * (q))] : 0)
+  printf("\"%s\":{\"n\":%zu,\"p50\":%u,\"p90\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u}", name, s->n, PCT(0.5), PCT(0.9),
+         PCT(0.99), PCT(0.999), s->n ? s->v[s->n - 1] : 0);
+#undef PCT
+}
+
 static void print_stats(void) {
-  qsort(samples, nsamples, sizeof *samples, cmp_u32);
-#define PCT(q) (nsamples ? samples[(size_t)((double)(nsamples - 1) * (q))] : 0)
   size_t nd = 0, zero = 0;
   for (int i = 0; i < next_connect; i++) {
     if (!conns[i].was_open) continue;
@@ -685,11 +818,13 @@ static void print_stats(void) {
   getrusage(RUSAGE_SELF, &ru);
   double span_s = last_open_ns > first_connect_ns ? (double)(last_open_ns - first_connect_ns) / 1e9 : 0;
   printf("{\"connected\":%d,\"failed\":%d,\"closed\":%d,\"received\":%llu,\"bytes\":%llu,\"sent\":%llu,\"stalls\":%llu,"
-         "\"sendErrors\":%llu,\"latencyUs\":{\"n\":%zu,\"p50\":%u,\"p90\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u},"
-         "\"broadcastReceived\":%llu,\"connectSpanUs\":%llu,",
+         "\"sendErrors\":%llu,",
          opened - closed, failed, closed, (unsigned long long)total_received, (unsigned long long)total_bytes,
-         (unsigned long long)total_sent, (unsigned long long)stalls, (unsigned long long)send_errors, nsamples, PCT(0.5),
-         PCT(0.9), PCT(0.99), PCT(0.999), nsamples ? samples[nsamples - 1] : 0, (unsigned long long)broadcast_received,
+         (unsigned long long)total_sent, (unsigned long long)stalls, (unsigned long long)send_errors);
+  print_latency("latencyUs", &latency);
+  printf(",\"joinAcks\":%llu,\"groupReceived\":%llu,", (unsigned long long)join_acks, (unsigned long long)group_received);
+  print_latency("groupLatencyUs", &group_latency);
+  printf(",\"broadcastReceived\":%llu,\"connectSpanUs\":%llu,", (unsigned long long)broadcast_received,
          (unsigned long long)((last_connect_ns - first_connect_ns) / 1000u));
   printf("\"closedByPeer\":%d,\"connectTimeouts\":%llu,\"connectRate\":%.1f,\"messagesReceived\":%llu,\"bytesReceived\":%llu,"
          "\"pings\":%llu,\"pongs\":%llu,\"delivery\":{\"connections\":%zu,\"min\":%u,\"p50\":%u,\"max\":%u,\"zero\":%zu},"
@@ -706,16 +841,19 @@ static void on_command(char *line) {
   uint64_t now = now_ns();
   if (strncmp(line, "start", 5) == 0) {
     started = 1;
+    gc_next_ns = now;
     for (int i = 0; i < opt.conns; i++) {
       conns[i].next_send_ns = now + (uint64_t)opt.interval_ms * 1000000u * (uint64_t)i / (uint64_t)opt.conns;
       conns[i].received = conns[i].sent; /* requests from before do not count against the window */
       conns[i].last_progress_ns = now;
       drive(&conns[i], now);
     }
+    drive_groupcast(now);
   } else if (strncmp(line, "stop", 4) == 0) started = 0;
   else if (strncmp(line, "reset", 5) == 0) {
     total_received = total_bytes = total_sent = stalls = send_errors = pings = pongs = 0;
-    nsamples = 0;
+    latency.n = group_latency.n = 0;
+    group_received = 0;
     for (int i = 0; i < opt.conns; i++) conns[i].delivered = 0;
   } else if (strncmp(line, "stats", 5) == 0) print_stats();
   else if (strncmp(line, "mark", 4) == 0) {
@@ -790,7 +928,19 @@ int main(int argc, char **argv) {
       else if (!strcmp(v, "socketio")) opt.proto = P_SOCKETIO;
       else { fprintf(stderr, "loadgen: %s must be text, frame, websocket or socketio\n", k); return 2; }
     } else if (!strcmp(k, "--conns")) opt.conns = arg_int(v, 1, MAX_CONNS, k);
-    else if (!strcmp(k, "--mode")) opt.mode = !strcmp(v, "broadcast") ? MODE_BROADCAST : !strcmp(v, "probe") ? MODE_PROBE : !strcmp(v, "echo") ? MODE_ECHO : !strcmp(v, "storm") ? MODE_STORM : MODE_IDLE;
+    else if (!strcmp(k, "--mode")) opt.mode = !strcmp(v, "broadcast") ? MODE_BROADCAST : !strcmp(v, "probe") ? MODE_PROBE : !strcmp(v, "echo") ? MODE_ECHO : !strcmp(v, "storm") ? MODE_STORM : !strcmp(v, "groupcast") ? MODE_GROUPCAST : MODE_IDLE;
+    else if (!strcmp(k, "--groups") || !strcmp(k, "--target-groups")) {
+      char *end;
+      long x = strtol(v, &end, 10);
+      if (*end || x < 0 || x > MAX_GROUPS) {
+        fprintf(stderr, "loadgen: %s must be 0..%d (the group table is bounded), not %s\n", k, MAX_GROUPS, v);
+        return 2;
+      }
+      if (!strcmp(k, "--groups")) opt.groups = (int)x;
+      else opt.target_groups = (int)x;
+    } else if (!strcmp(k, "--group-min")) opt.group_min = arg_int(v, 1, MAX_GROUP_SIZE, k);
+    else if (!strcmp(k, "--group-max")) opt.group_max = arg_int(v, 1, MAX_GROUP_SIZE, k);
+    else if (!strcmp(k, "--index-base")) opt.index_base = arg_int(v, 0, 1000000000, k);
     else if (!strcmp(k, "--kind")) {
       if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z') { fprintf(stderr, "loadgen: --kind must be one lowercase letter\n"); return 2; }
       opt.kind = v[0];
@@ -823,10 +973,20 @@ int main(int argc, char **argv) {
     } else { fprintf(stderr, "loadgen: unknown option %s\n", k); return 2; }
   }
   if (opt.port == 0) { fprintf(stderr, "loadgen: --port is required\n"); return 2; }
+  if (opt.group_min > opt.group_max) {
+    fprintf(stderr, "loadgen: --group-min (%d) must not exceed --group-max (%d)\n", opt.group_min, opt.group_max);
+    return 2;
+  }
+  if (opt.mode == MODE_GROUPCAST && (opt.target_groups == 0 || opt.rate == 0)) {
+    fprintf(stderr, "loadgen: --mode groupcast needs --target-groups (1..%d) and --rate (messages per second in total)\n", MAX_GROUPS);
+    return 2;
+  }
+  layout_groups();
   conns = calloc((size_t)opt.conns, sizeof *conns);
   scratch = calloc((size_t)opt.conns, sizeof *scratch);
-  samples = sampling() ? malloc(MAX_SAMPLES * sizeof *samples) : NULL;
-  if (!conns || !scratch || (sampling() && !samples)) die("malloc");
+  latency.v = sampling() ? malloc(MAX_SAMPLES * sizeof *latency.v) : NULL;
+  group_latency.v = grouped() ? malloc(MAX_SAMPLES * sizeof *group_latency.v) : NULL;
+  if (!conns || !scratch || (sampling() && !latency.v) || (grouped() && !group_latency.v)) die("malloc");
   ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) die("epoll_create1");
   struct epoll_event sev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -848,7 +1008,7 @@ int main(int argc, char **argv) {
       fflush(stdout);
       ready_said = 1;
     }
-    int paced = (started && (opt.mode == MODE_PROBE || opt.rate > 0)) || (opt.connect_rate > 0 && next_connect < opt.conns);
+    int paced = (started && (opt.mode == MODE_PROBE || opt.mode == MODE_GROUPCAST || opt.rate > 0)) || (opt.connect_rate > 0 && next_connect < opt.conns);
     int timeout = paced ? 1 : started ? 100 : 50;
     if (opt.connect_timeout_ms > 0 && !ready_said && timeout > 10) timeout = 10;
     int n = epoll_wait(ep, evs, 512, timeout);
@@ -868,5 +1028,6 @@ int main(int argc, char **argv) {
       expired_at = now;
     }
     if (started && (paced || n == 0)) for (int i = 0; i < opt.conns; i++) drive(&conns[i], now);
+    drive_groupcast(now_ns());
   }
 }

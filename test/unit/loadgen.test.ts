@@ -4,8 +4,12 @@
  * protocol: text lines and `frame` (node:net), WebSocket (ws) and Socket.IO
  * (the socket.io package). Each server sends every connection K messages and
  * a heartbeat, echoes requests, and closes one connection on demand; the
- * report must count exactly that. Also: connects to a closed port fail, and a
- * server that never answers the upgrade times out.
+ * report must count exactly that. The same servers keep groups (`J <name>`
+ * joins and is answered `J ok`, `G <name> …` goes to the members): a loader
+ * with --groups must join exactly its layout, and a groupcast loader's
+ * messages must reach exactly the members, counted and timed. Also: connects
+ * to a closed port fail, a server that never answers the upgrade times out,
+ * and out-of-range group options are refused.
  */
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
@@ -42,21 +46,49 @@ interface TestServer {
   /** Heartbeat answers received: PONG messages, and WebSocket pong frames. */
   pongs: number;
   open: number;
+  /** Members of each group joined ("J <name>"), in join order, by their connection's source address. */
+  groups: Map<string, Member[]>;
+  /** "G <name> …" messages received, per group. */
+  groupcasts: Map<string, number>;
+  /** Copies of them sent to members. */
+  forwarded: number;
   closeOne(): void;
   close(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What every server does with a client's message; `send` writes one message back. */
-function onClientMessage(s: TestServer, text: string, send: (text: string) => void): void {
+/** A connection as a group member: where it comes from (the loader binds connection i to --src-first + i here). */
+interface Member {
+  address: string;
+  send: (text: string) => void;
+}
+
+const newGroupState = () => ({ groups: new Map<string, Member[]>(), groupcasts: new Map<string, number>(), forwarded: 0 });
+
+/** What every server does with a client's message; `member.send` writes one message back. */
+function onClientMessage(s: TestServer, text: string, member: Member): void {
   if (text === PONG) s.pongs++;
   else if (text.startsWith('p ')) {
     s.echoed++;
     s.sent++;
-    send(text);
+    member.send(text);
+  } else if (text.startsWith('J ')) {
+    const name = text.split(' ')[1]!;
+    s.groups.set(name, [...(s.groups.get(name) ?? []), member]);
+    member.send('J ok');
+  } else if (text.startsWith('G ')) {
+    const name = text.split(' ')[1]!;
+    s.groupcasts.set(name, (s.groupcasts.get(name) ?? 0) + 1);
+    for (const m of s.groups.get(name) ?? []) {
+      s.forwarded++;
+      m.send(text);
+    }
   }
 }
+
+/** An IPv4 peer address as the loader bound it (Node may report it IPv4-mapped). */
+const plainAddress = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '');
 
 function greet(s: TestServer, send: (text: string) => void, heartbeat: boolean): void {
   for (let i = 0; i < K; i++) {
@@ -101,6 +133,7 @@ async function startStreamServer(proto: 'text' | 'frame', framing: Framing = DEF
     });
     socket.on('error', () => {});
     const send = (text: string) => socket.write(encode(text));
+    const member = { address: plainAddress(socket.remoteAddress), send };
     let held = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       held = Buffer.concat([held, chunk]);
@@ -117,7 +150,7 @@ async function startStreamServer(proto: 'text' | 'frame', framing: Framing = DEF
           text = held.subarray(h, end).toString();
           held = held.subarray(end);
         }
-        onClientMessage(s, text, send);
+        onClientMessage(s, text, member);
       }
     });
     greet(s, send, true);
@@ -128,6 +161,7 @@ async function startStreamServer(proto: 'text' | 'frame', framing: Framing = DEF
     echoed: 0,
     pongs: 0,
     open: 0,
+    ...newGroupState(),
     closeOne: () => sockets.values().next().value?.end(),
     close: () =>
       new Promise<void>((r) => {
@@ -148,6 +182,7 @@ async function startWsServer(): Promise<TestServer> {
     echoed: 0,
     pongs: 0,
     open: 0,
+    ...newGroupState(),
     closeOne: () => (wss.clients.values().next().value as WebSocket | undefined)?.close(1000, 'bye'),
     close: () =>
       new Promise<void>((r) => {
@@ -155,15 +190,16 @@ async function startWsServer(): Promise<TestServer> {
         wss.close(() => r());
       }),
   };
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req) => {
     s.open++;
     ws.on('close', () => s.open--);
     ws.on('pong', (data) => {
       if (data.toString() === 'are you there') s.pongs++;
     });
     const send = (text: string) => ws.send(text);
+    const member = { address: plainAddress(req.socket.remoteAddress), send };
     ws.on('message', (data, isBinary) => {
-      if (!isBinary) onClientMessage(s, data.toString(), send);
+      if (!isBinary) onClientMessage(s, data.toString(), member);
     });
     greet(s, send, true);
     ws.ping('are you there');
@@ -181,6 +217,7 @@ async function startSocketIoServer(): Promise<TestServer> {
     echoed: 0,
     pongs: 0,
     open: 0,
+    ...newGroupState(),
     closeOne: () => io.of('/').sockets.values().next().value?.disconnect(true),
     close: async () => {
       await new Promise<void>((r) => void io.close(() => r()));
@@ -191,8 +228,9 @@ async function startSocketIoServer(): Promise<TestServer> {
     socket.on('disconnect', () => s.open--);
     // Replies under an event name with JSON escapes in it: the loader must skip it to find the text it times.
     const send = (text: string) => socket.emit('m \\ "x"', text);
+    const member = { address: plainAddress(socket.handshake.address), send };
     socket.on('m', (text: unknown) => {
-      if (typeof text === 'string') onClientMessage(s, text, send);
+      if (typeof text === 'string') onClientMessage(s, text, member);
     });
     greet(s, send, false);
   });
@@ -304,6 +342,131 @@ for (const { name, proto, start, options } of CASES) {
     assert.equal(s.failed, 0);
   });
 }
+
+/** The layout of --groups 3 --group-min 2 --group-max 4: sizes 2, 3 and 4 over connections 0..8. */
+const GROUP_SIZES = [2, 3, 4];
+const GROUP_CONNS = 12;
+/** groupcast's total rate in the tests (messages per second over all of the sender's connections). */
+const GROUP_RATE = 300;
+
+/** The source address of connection i of a loader with srcFirst `${prefix}.1` and perSrc 1. */
+const sourceOf = (prefix: string, i: number) => `${prefix}.${1 + i}`;
+
+/** Each group's members as the server saw them, by source address. */
+function membersSeen(server: TestServer): Record<string, string[]> {
+  return Object.fromEntries([...server.groups].map(([name, members]) => [name, members.map((m) => m.address).sort()]));
+}
+
+for (const { name, proto, start, options } of CASES) {
+  test(`${name}: --groups joins exactly its layout, groupcast reaches exactly the members, counted and timed`, { timeout: 60_000 }, async (t) => {
+    const server = await start();
+    t.after(() => server.close());
+    const heartbeat: LoadgenLib.LoaderOptions = proto === 'socketio' ? {} : { pingData: PING, pongData: PONG };
+    const memberPrefix = '127.204.0';
+    const members = new lib.Loader({
+      port: server.port, proto, conns: GROUP_CONNS, groups: 3, groupMin: 2, groupMax: 4, indexBase: 0,
+      srcFirst: `${memberPrefix}.1`, perSrc: 1, ...heartbeat, ...options,
+    });
+    t.after(() => members.quit());
+    assert.deepEqual(await members.ready(STEP_MS), { event: 'ready', connected: GROUP_CONNS, failed: 0 });
+    let m = await statsUntil(members, (x) => x.joinAcks >= 9 && x.messagesReceived >= GROUP_CONNS * K, STEP_MS, '9 join acks');
+    assert.equal(m.joinAcks, 9, 'one join per connection with a group');
+    assert.equal(m.messagesReceived, GROUP_CONNS * K, 'join acks are not messages');
+    assert.deepEqual(m.delivery, { connections: GROUP_CONNS, min: K, p50: K, max: K, zero: 0 }, 'nor deliveries');
+    assert.equal(m.groupReceived, 0);
+    assert.equal(m.groupLatencyUs.n, 0);
+    // Connections 0-1 in g0, 2-4 in g1, 5-8 in g2, 9-11 in none.
+    const expected: Record<string, string[]> = {};
+    let next = 0;
+    GROUP_SIZES.forEach((size, k) => {
+      expected[`g${k}`] = Array.from({ length: size }, (_, i) => sourceOf(memberPrefix, next + i)).sort();
+      next += size;
+    });
+    assert.deepEqual(membersSeen(server), expected);
+
+    const sender = new lib.Loader({
+      port: server.port, proto, conns: 3, mode: 'groupcast', targetGroups: 3, rate: GROUP_RATE, size: 64,
+      srcFirst: '127.204.1.1', ...heartbeat, ...options,
+    });
+    t.after(() => sender.quit());
+    assert.deepEqual(await sender.ready(STEP_MS), { event: 'ready', connected: 3, failed: 0 });
+    await statsUntil(sender, (x) => x.messagesReceived >= 3 * K, STEP_MS, 'the sender\'s greetings');
+    await members.command('reset');
+    await sender.command('reset');
+    const began = Date.now();
+    await sender.command('start');
+    await sleep(500);
+    await sender.command('stop');
+    const seconds = (Date.now() - began) / 1000;
+    let g = await sender.command('stats');
+    const sent = g.sent;
+    assert.ok(sent >= (GROUP_RATE * 0.5) / 4, `paced at ${GROUP_RATE}/s for ~0.5 s: sent ${sent}`);
+    assert.ok(sent <= GROUP_RATE * seconds + 1, `no more than the rate allows in ${seconds} s: sent ${sent}`);
+    // Stopped: once the server got every G message, the members must have counted every copy it forwarded.
+    const total = () => [...server.groupcasts.values()].reduce((a, b) => a + b, 0);
+    m = await statsUntil(
+      members,
+      (x) => total() >= sent && x.groupReceived >= server.forwarded,
+      STEP_MS,
+      'every forwarded copy',
+    );
+    assert.equal(total(), sent, 'every G message reached the server');
+    const counts = [0, 1, 2].map((k) => server.groupcasts.get(`g${k}`) ?? 0);
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `groups addressed in turn: ${counts}`);
+    assert.equal(server.forwarded, counts.reduce((a, c, k) => a + c * GROUP_SIZES[k]!, 0), 'each to its members only');
+    assert.equal(m.groupReceived, server.forwarded);
+    assert.equal(m.messagesReceived, server.forwarded, 'group deliveries are messages');
+    assert.equal(m.delivery.zero, GROUP_CONNS - 9, 'nothing for the connections in no group');
+    assert.equal(m.delivery.max, Math.max(...counts));
+    const l = m.groupLatencyUs;
+    assert.equal(l.n, m.groupReceived, 'every delivery timed');
+    assert.ok(l.max > 0, `latency measured: ${JSON.stringify(l)}`);
+    assert.ok(l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max, `percentiles in order: ${JSON.stringify(l)}`);
+    assert.ok(l.max < 5_000_000, `under 5 s on loopback: ${JSON.stringify(l)}`);
+    assert.equal(m.latencyUs.n, 0, 'not round trips');
+    g = await sender.command('stats');
+    assert.equal(g.sent, sent, 'stopped');
+    assert.equal(g.groupReceived, 0, 'the sender joined nothing');
+    assert.equal(g.joinAcks, 0);
+    assert.equal(g.sendErrors, 0);
+
+    await members.command('reset');
+    m = await members.command('stats');
+    assert.equal(m.groupReceived, 0);
+    assert.equal(m.groupLatencyUs.n, 0);
+    assert.equal(m.joinAcks, 9, 'joins are not reset');
+  });
+}
+
+test('--index-base shifts the layout: a second loader continues the first one\'s index', { timeout: 30_000 }, async (t) => {
+  const server = await startStreamServer('text');
+  t.after(() => server.close());
+  // Global indexes 3..10: 3-4 are the end of g1, 5-8 all of g2, 9-10 in no group.
+  const loader = new lib.Loader({
+    port: server.port, conns: 8, groups: 3, groupMin: 2, groupMax: 4, indexBase: 3, srcFirst: '127.204.2.1', perSrc: 1,
+    pingData: PING, pongData: PONG,
+  });
+  t.after(() => loader.quit());
+  assert.deepEqual(await loader.ready(STEP_MS), { event: 'ready', connected: 8, failed: 0 });
+  const s = await statsUntil(loader, (x) => x.joinAcks >= 6, STEP_MS, '6 join acks');
+  assert.equal(s.joinAcks, 6);
+  assert.deepEqual(membersSeen(server), {
+    g1: [0, 1].map((i) => sourceOf('127.204.2', i)).sort(),
+    g2: [2, 3, 4, 5].map((i) => sourceOf('127.204.2', i)).sort(),
+  });
+});
+
+test('out-of-range group options are refused with a clear error', { timeout: 10_000 }, async () => {
+  const refused = async (options: LoadgenLib.LoaderOptions, message: RegExp) => {
+    const loader = new lib.Loader({ port: 1, ...options });
+    await assert.rejects(loader.ready(STEP_MS), message);
+  };
+  await refused({ groups: 100001 }, /exited with 2: loadgen: --groups must be 0\.\.100000 \(the group table is bounded\), not 100001/);
+  await refused({ mode: 'groupcast', targetGroups: 100001, rate: 10 }, /--target-groups must be 0\.\.100000/);
+  await refused({ groups: 3, groupMin: 5, groupMax: 4 }, /--group-min \(5\) must not exceed --group-max \(4\)/);
+  await refused({ mode: 'groupcast', rate: 10 }, /--mode groupcast needs --target-groups/);
+  await refused({ mode: 'groupcast', targetGroups: 3 }, /--mode groupcast needs --target-groups \(1\.\.100000\) and --rate/);
+});
 
 test('socketio: an event\'s text is unescaped before it is matched (a hand-written Engine.IO peer)', { timeout: 30_000 }, async (t) => {
   // storm mode times each connection's first message starting "welcome" and counts those starting "b ":
