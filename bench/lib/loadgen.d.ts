@@ -15,6 +15,8 @@ export interface LoaderGroupOptions {
   groupMax?: number;
   /** `--index-base N`: this loader's first connection is global index N (default 0). */
   indexBase?: number;
+  /** `--join-on-command 1`: connections join their group on the "join" command, not as they open. */
+  joinOnCommand?: number;
   /** `--target-groups T`: `mode: 'groupcast'` (with `rate: R`, R `G g<k> <ns> …` messages per second in total over
    * the open connections) sends to g0..g<T−1> (1..100000), without joining them. */
   targetGroups?: number;

@@ -2,6 +2,7 @@
 // the round trip (latency), then drive broadcasts (deliveries per second).
 import { delta, socketMemory, tcpExt } from './kernel-counters.js';
 import { all, Loader } from './loadgen.js';
+import { median } from './report.js';
 import { cpuSeconds, machineCpu, reniceAll, rssBytes, sleep } from './proc.js';
 
 const MiB = 1024 * 1024;
@@ -14,11 +15,31 @@ const MiB = 1024 * 1024;
 function crowd(target, settings) {
   const per = Math.ceil(settings.connections / settings.loaders);
   const loaders = [];
+  const layout = groupLayout(settings.connections);
   for (let k = 0, left = settings.connections; k < settings.loaders && left > 0; k++, left -= per) {
-    loaders.push(new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: Math.min(per, left), srcFirst: `127.${k + 1}.0.1`, perSrc: 1000 }));
+    loaders.push(
+      new Loader({
+        port: target.port, proto: target.loaderProto ?? target.protocol, conns: Math.min(per, left), srcFirst: `127.${k + 1}.0.1`, perSrc: 1000,
+        groups: layout.groups, groupMin: layout.minMembers, groupMax: layout.maxMembers, indexBase: k * per, joinOnCommand: 1,
+      }),
+    );
   }
   return loaders;
 }
+
+/** The group scenario's groups: 1,000 of 10 to 1,000 members (505,000 in all); at fewer connections, sizes scaled down to fit. */
+export const GROUPS = 1000;
+export function groupLayout(n) {
+  const f = Math.min(1, n / 505_000);
+  const minMembers = Math.max(1, Math.floor(10 * f));
+  const maxMembers = Math.max(minMembers, Math.floor(1000 * f));
+  let members = 0;
+  for (let k = 0; k < GROUPS; k++) members += minMembers + Math.floor(((maxMembers - minMembers) * k) / (GROUPS - 1));
+  return { groups: GROUPS, minMembers, maxMembers, members: Math.min(members, n) };
+}
+/** Group deliveries per second the group phase offers (messages per second × the mean group size), at most. */
+const GROUP_DELIVERIES_PER_SECOND = 200_000;
+const GROUP_MESSAGES_PER_SECOND_MAX = 2000;
 
 async function connected(loaders, ms) {
   const ready = await Promise.all(loaders.map((l) => l.ready(ms)));
@@ -263,6 +284,52 @@ export async function runScenario(target, settings, log) {
       result.fixedLoad.messagesPerWrite = +((fixedStatsAfter.messagesOut - fixedStatsBefore.messagesOut) / Math.max(1, fixedStatsAfter.writes - fixedStatsBefore.writes)).toFixed(2);
     }
     log(`  fixed load: ${result.fixedLoad.deliveriesPerSecond} deliveries/s cost ${result.fixedLoad.serverCpuPerSecond} cores (${result.fixedLoad.serverCpuNsPerDelivery} ns per delivery)`);
+    // Groups last, so the phases before measure a crowd that joined nothing: every member joins its group (one
+    // event each through the worker tier), then one client sends to the groups in turn at a fixed rate and every
+    // member's loader times each delivery against the send time in the message.
+    const layout = groupLayout(settings.connections);
+    const joinStart = Date.now();
+    await all(crowdOnly, 'join');
+    let joinAcks = 0;
+    while (Date.now() - joinStart < (settings.catchUpTimeoutMs ?? 30_000)) {
+      joinAcks = sum(await all(crowdOnly, 'stats'), 'joinAcks');
+      if (joinAcks >= layout.members) break;
+      await sleep(100);
+    }
+    const meanMembers = layout.members / layout.groups;
+    const groupRate = Math.max(1, Math.min(GROUP_MESSAGES_PER_SECOND_MAX, Math.round(GROUP_DELIVERIES_PER_SECOND / meanMembers)));
+    const groupcaster = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: 1, mode: 'groupcast', targetGroups: layout.groups, rate: groupRate, size: settings.messageSize, srcFirst: '127.203.0.1' });
+    spawned(groupcaster);
+    await groupcaster.ready(10_000);
+    await groupcaster.command('start');
+    await sleep(1000);
+    await all([...crowdOnly, groupcaster], 'reset');
+    const groupStart = process.hrtime.bigint();
+    await sleep(settings.probeSeconds * 1000);
+    const groupAnswers = await all([...crowdOnly, groupcaster], 'stats');
+    const groupSeconds = Number(process.hrtime.bigint() - groupStart) / 1e9;
+    await groupcaster.command('stop');
+    const sent = groupAnswers.pop().sent;
+    const timed = groupAnswers.filter((a) => a.groupLatencyUs.n > 0).map((a) => a.groupLatencyUs);
+    const groupReceived = sum(groupAnswers, 'groupReceived');
+    result.groups = {
+      groups: layout.groups,
+      minMembers: layout.minMembers,
+      maxMembers: layout.maxMembers,
+      members: layout.members,
+      joined: joinAcks,
+      joinSeconds: +((Date.now() - joinStart) / 1000 - 1 - groupSeconds).toFixed(2),
+      messagesPerSecondOffered: groupRate,
+      messagesPerSecond: Math.round(sent / groupSeconds),
+      deliveriesPerSecond: Math.round(groupReceived / groupSeconds),
+      /** Deliveries over messages sent × mean members (about 1 when nothing is lost or late; the groups are sent in turn). */
+      completeness: sent > 0 ? +(groupReceived / (sent * meanMembers)).toFixed(3) : null,
+      /** Each loader has its own percentiles: the worst loader's (an upper bound), and the median loader's p50. */
+      latencyUs: timed.length
+        ? { n: sum(timed, 'n'), p50: median(timed.map((l) => l.p50)), p99: Math.max(...timed.map((l) => l.p99)), p999: Math.max(...timed.map((l) => l.p999)), max: Math.max(...timed.map((l) => l.max)) }
+        : { n: 0, p50: null, p99: null, p999: null, max: null },
+    };
+    log(`  groups: ${joinAcks} of ${layout.members} joined ${layout.groups} groups (${layout.minMembers}–${layout.maxMembers} members); ${result.groups.messagesPerSecond} messages/s to groups → ${result.groups.deliveriesPerSecond} deliveries/s, p50 ${result.groups.latencyUs.p50} µs, p99 ${result.groups.latencyUs.p99} µs`);
     return result;
   } finally {
     await Promise.all(loaders.map((l) => l.quit()));

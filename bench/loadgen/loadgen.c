@@ -76,7 +76,9 @@
  * [0, s_0), group 1 the next s_1, and so on; j past the last group joins
  * none. The harness passes A and B already scaled, and gives each loader its
  * N so that several loaders share one layout. A connection with a group
- * sends `J g<k>` as soon as it is open (after --hello, when both are given);
+ * sends `J g<k>` as soon as it is open (after --hello, when both are given),
+ * or with --join-on-command 1 only when the "join" command comes (so the
+ * idle crowd's memory is measured before it joins anything);
  * the server's answer, a message exactly `J ok`, is counted in `joinAcks`,
  * not as a message. Whatever the mode, a message starting `G ` is a group
  * delivery: a message like any other, also counted in `groupReceived` and
@@ -90,7 +92,7 @@
  * little CPU as possible away from the server it measures; it reports its
  * own CPU so that the server's share is known.
  *
- * Control: lines on stdin ("start", "stop", "reset", "stats", "broadcast",
+ * Control: lines on stdin ("start", "stop", "reset", "stats", "broadcast", "join",
  * "mark", "fanout", "quit"); every answer and the "ready" notice are one JSON
  * line on stdout. "mark" arms the fan-out timer of every connection; "fanout"
  * makes the first open connection send "b fanout" and answers {"sentNs"}
@@ -193,6 +195,7 @@ static struct {
   const char *ping_data, *pong_data; /* heartbeat text from the server, and the answer (NULL: none) */
   int frame_header_size, frame_little_endian, frame_includes_header;
   int groups, group_min, group_max, index_base; /* the group layout this loader's connections join */
+  int join_on_command;                          /* 1: join only on the "join" command, not at open */
   int target_groups;                            /* groupcast: the groups addressed, g0..g<target_groups-1> */
 } opt = {.host = "127.0.0.1", .conns = 1, .mode = MODE_IDLE, .window = 8, .interval_ms = 20, .size = 64,
          .max_inflight = 200, .per_src = 1000, .src_first = 0x7f010001u, .chat_base = -1, .sio_event = "m",
@@ -354,16 +357,21 @@ static void send_control(struct conn *c, uint8_t op, const void *data, size_t n)
   if (write_message(c, op, data, n)) pongs++;
 }
 
-/* The messages a connection sends once open: --hello or its chat nickname, then its group's join. */
-static void say_hello(struct conn *c) {
-  char nick[32];
-  if (opt.chat_base >= 0) send_message(c, nick, (size_t)snprintf(nick, sizeof nick, "n%d", opt.chat_base + (int)(c - conns)));
-  else if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
+/* `J g<k>` for a connection in a group (none for the others). */
+static void send_join(struct conn *c) {
   int k = group_of((uint64_t)opt.index_base + (uint64_t)(c - conns));
   if (k >= 0) {
     char join[32];
     send_message(c, join, (size_t)snprintf(join, sizeof join, "J g%d", k));
   }
+}
+
+/* The messages a connection sends once open: --hello or its chat nickname, then its group's join. */
+static void say_hello(struct conn *c) {
+  char nick[32];
+  if (opt.chat_base >= 0) send_message(c, nick, (size_t)snprintf(nick, sizeof nick, "n%d", opt.chat_base + (int)(c - conns)));
+  else if (opt.hello) send_message(c, opt.hello, strlen(opt.hello));
+  if (!opt.join_on_command) send_join(c);
 }
 
 static void open_conn(struct conn *c, uint64_t now) {
@@ -872,6 +880,10 @@ static void on_command(char *line) {
     fflush(stdout);
     return;
   }
+  else if (strncmp(line, "join", 4) == 0) {
+    for (int i = 0; i < opt.conns; i++)
+      if (conns[i].state == ST_OPEN) send_join(&conns[i]);
+  }
   else if (strncmp(line, "broadcast", 9) == 0) {
     for (int i = 0; i < opt.conns; i++) {
       if (conns[i].state != ST_OPEN) continue;
@@ -941,6 +953,7 @@ int main(int argc, char **argv) {
     } else if (!strcmp(k, "--group-min")) opt.group_min = arg_int(v, 1, MAX_GROUP_SIZE, k);
     else if (!strcmp(k, "--group-max")) opt.group_max = arg_int(v, 1, MAX_GROUP_SIZE, k);
     else if (!strcmp(k, "--index-base")) opt.index_base = arg_int(v, 0, 1000000000, k);
+    else if (!strcmp(k, "--join-on-command")) opt.join_on_command = arg_int(v, 0, 1, k);
     else if (!strcmp(k, "--kind")) {
       if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z') { fprintf(stderr, "loadgen: --kind must be one lowercase letter\n"); return 2; }
       opt.kind = v[0];

@@ -21,6 +21,7 @@ interface Run {
   broadcast: { deliveriesPerSecond: number; serverCpuPerSecond: number };
   fixedLoad: { deliveriesPerSecond: number };
   fanout: { reached: number; firstDeliveryMs: number | null; lastDeliveryMs: number | null };
+  groups: { members: number; joined: number; messagesPerSecond: number; deliveriesPerSecond: number; latencyUs: { n: number; p50: number | null; p99: number | null } };
 }
 
 /** The binary bench/uws-server.js loads (the package's entry would fall back to a ws-based imitation). */
@@ -41,7 +42,13 @@ test('bench --quick: every server and protocol produces every number, in under 2
   const seconds = (Date.now() - started) / 1000;
   t.diagnostic(`bench --quick took ${seconds.toFixed(0)} s`);
   const files = readdirSync(out);
-  assert.deepEqual(files.map((f) => f.replace(/^\d{4}-\d\d-\d\d-/, '')).sort(), ['quick-1.json', 'quick-1.md']);
+  const names = files.map((f) => f.replace(/^\d{4}-\d\d-\d\d-/, '')).sort();
+  assert.deepEqual(names.filter((f) => !f.endsWith('.svg')), ['quick-1.json', 'quick-1.md']);
+  // The charts of the run, drawn by Vega-Lite: one SVG each, each an SVG document.
+  for (const chart of ['deliveries', 'fanout', 'groups', 'kernel', 'latency', 'memory']) {
+    assert.ok(names.includes(`quick-1-${chart}.svg`), `chart ${chart} written`);
+    assert.match(readFileSync(join(out, files.find((f) => f.endsWith(`-${chart}.svg`))!), 'utf8'), /^<svg/);
+  }
   const results = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8')) as { runs: Run[] };
   const expected = [
     ['js', 'text'], ['js', 'websocket'], ['native', 'text'], ['native', 'websocket'],
@@ -64,6 +71,10 @@ test('bench --quick: every server and protocol produces every number, in under 2
     // One broadcast reaches every connection, and the first delivery comes no later than the last.
     assert.equal(run.fanout.reached, 2000, `${target}/${protocol} fan-out reached`);
     assert.ok(run.fanout.firstDeliveryMs! > 0 && run.fanout.lastDeliveryMs! >= run.fanout.firstDeliveryMs!, `${target}/${protocol} fan-out times`);
+    // Every member joined its group, messages went to the groups, and their deliveries were timed.
+    assert.equal(run.groups.joined, run.groups.members, `${target}/${protocol} group joins`);
+    assert.ok(run.groups.members > 0 && run.groups.messagesPerSecond > 0 && run.groups.deliveriesPerSecond > 0, `${target}/${protocol} group sends`);
+    assert.ok(run.groups.latencyUs.n > 0 && run.groups.latencyUs.p50! > 0 && run.groups.latencyUs.p99! >= run.groups.latencyUs.p50!, `${target}/${protocol} group latency`);
   }
   if (!uwsLoads) t.diagnostic('uWebSockets.js does not load here: its peer run is not checked');
 });
