@@ -8,7 +8,7 @@
  *   node bench/run.js [--targets js,native,uws,ws,socketio] [--protocols text,websocket]
  *                     [--connections 10000 | --conns 1000,10000,100000,1000000] [--loaders 2] [--broadcast-seconds 8]
  *                     [--name NAME] [--repeat N] [--renice=-10] [--max-seconds S | --time-limit S]
- *                     [--plan] [--mem-available BYTES] [--open-file-limit N] [--quick] [--out DIR]
+ *                     [--plan] [--mem-available BYTES] [--open-file-limit N] [--quick] [--perf] [--out DIR]
  *
  * --conns takes one N or several (the cost per connection as the crowd
  * grows): every server runs at each N that fits, smallest first, with the
@@ -56,6 +56,7 @@ const { values } = parseArgs({
     'broadcast-seconds': { type: 'string', default: '8' },
     name: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    perf: { type: 'boolean', default: false },
     out: { type: 'string' },
     'time-limit': { type: 'string' },
     'max-seconds': { type: 'string' },
@@ -92,6 +93,8 @@ const settings = {
   repeat: Math.max(1, Number(values.repeat)),
   /** Nice value for the server's and the loaders' threads (e.g. -10 on a machine busy with other work; needs root). */
   renice: Number(values.renice),
+  /** --perf: profile the whole machine (perf record -a) while one broadcast reaches everyone. */
+  perf: values.perf,
 };
 if (values.quick) {
   Object.assign(settings, { warmupMs: 500, broadcastSeconds: 1, settleMs: 500, probeSeconds: 1, fixedSeconds: 1 });

@@ -6,7 +6,7 @@
 
 /** Deliveries outstanding at once in the broadcast phase, at most: window × N stays near this. */
 export const OUTSTANDING_DELIVERIES = 2_000_000;
-/** The fixed load's offered deliveries per second (about 5% of the native engine's saturation here). */
+/** The fixed load's offered deliveries per second (about 5% of the native engine's saturation here at 10,000 connections). */
 export const FIXED_DELIVERIES_PER_SECOND = 100_000;
 /** Time allowed per connection to connect (beyond the first minute), and to be reached by one broadcast. */
 const CONNECT_US_PER_CONN = 250;
@@ -24,6 +24,9 @@ export function scaleFor(base, n) {
     connections: n,
     window: Math.max(1, Math.min(base.window, Math.floor(OUTSTANDING_DELIVERIES / n))),
     fixedRate: Math.max(1, Math.min(base.fixedRate, Math.round(FIXED_DELIVERIES_PER_SECOND / n))),
+    /** The paced phase runs only where its one broadcast per second (at least) stays within twice the fixed load. */
+    fixedLoad: n <= 2 * FIXED_DELIVERIES_PER_SECOND,
+    fixedDeliveriesPerSecond: FIXED_DELIVERIES_PER_SECOND,
     connectTimeoutMs: 60_000 + Math.round((n * CONNECT_US_PER_CONN) / 1000),
     fanoutTimeoutMs: Math.max(base.fanoutTimeoutMs, Math.round((n * FANOUT_US_PER_CONN) / 1000)),
     /** How long the worker tier may take to acknowledge the crowd's connect events before the measurements start. */
