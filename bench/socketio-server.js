@@ -42,6 +42,8 @@ const args = peerArgs();
 if (args.processes > 1 && cluster.isPrimary) {
   // Forwards the adapters' packets between the workers.
   setupPrimary();
+  // stdin and stdout are the primary's protocol, not the workers'.
+  cluster.setupPrimary({ stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   await runPrimary({
     ...args,
     cluster: true,

@@ -51,8 +51,9 @@ if (args.processes > 1 && !isPeerWorker) {
   await runPrimary({
     ...args,
     fork: (env) => {
-      // Buffers as Buffers on the IPC channel (the default JSON would spell every byte out).
-      const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, ...env }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // Buffers as Buffers on the IPC channel (the default JSON would spell every byte out); stdin and stdout are
+      // the primary's protocol, not the workers'.
+      const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, ...env }, serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       return { child, pid: child.pid };
     },
   });

@@ -29,8 +29,9 @@ import { isPeerWorker, peerArgs, runPrimary, serveAs, workerPort } from './lib/p
 
 const args = peerArgs();
 if (args.processes > 1 && cluster.isPrimary) {
-  // Buffers as Buffers on the IPC channels (the default JSON would spell every byte out).
-  cluster.setupPrimary({ serialization: 'advanced' });
+  // Buffers as Buffers on the IPC channels (the default JSON would spell every byte out); stdin and stdout are the
+  // primary's protocol, not the workers'.
+  cluster.setupPrimary({ serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   await runPrimary({
     ...args,
     cluster: true,
