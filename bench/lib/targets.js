@@ -14,11 +14,72 @@ import { sleep } from './proc.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const APP = join(ROOT, 'bench/app');
-/** The peers: minimal servers of the libraries users would pick instead, one process each; `loaderProto` is what the load generator speaks to them. */
+/** A package's version as installed (its package.json), or null when it is not. */
+function installed(name) {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The peers: minimal servers of the libraries users would pick instead, one or more processes each (--processes);
+ * `loaderProto` is what the load generator speaks to them; `config(K)` how they are configured, for the results.
+ */
 const PEERS = {
-  uws: { script: join(ROOT, 'bench/uws-server.js'), loaderProto: 'websocket' },
-  ws: { script: join(ROOT, 'bench/ws-server.js'), loaderProto: 'websocket' },
-  socketio: { script: join(ROOT, 'bench/socketio-server.js'), loaderProto: 'socketio' },
+  uws: {
+    script: join(ROOT, 'bench/uws-server.js'),
+    loaderProto: 'websocket',
+    config: (processes) => ({
+      library: 'uWebSockets.js',
+      // The package is the unofficial npm build (package.json: "uWebSockets.js": "npm:@trufflesuite/uws-js-unofficial@…").
+      version: installed('uWebSockets.js'),
+      binary: `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`,
+      processes,
+      compression: false,
+      maxPayloadLength: 4096,
+      maxBackpressure: 1024 * 1024,
+      listen: processes > 1 ? 'SO_REUSEPORT (LIBUS_LISTEN_DEFAULT), one App per process' : 'LIBUS_LISTEN_EXCLUSIVE_PORT',
+      crossProcess: processes > 1 ? 'relayed over child_process IPC through the primary' : null,
+    }),
+  },
+  ws: {
+    script: join(ROOT, 'bench/ws-server.js'),
+    loaderProto: 'websocket',
+    config: (processes) => ({
+      library: 'ws',
+      version: installed('ws'),
+      bufferutil: installed('bufferutil'),
+      utf8Validate: installed('utf-8-validate'),
+      processes,
+      perMessageDeflate: false,
+      maxPayload: 4096,
+      cluster: processes > 1 ? 'node:cluster, default scheduling (round-robin on Linux)' : null,
+      crossProcess: processes > 1 ? 'relayed over cluster IPC through the primary' : null,
+    }),
+  },
+  socketio: {
+    script: join(ROOT, 'bench/socketio-server.js'),
+    loaderProto: 'socketio',
+    config: (processes) => ({
+      library: 'socket.io',
+      version: installed('socket.io'),
+      engine: 'ws',
+      wsVersion: installed('ws'),
+      bufferutil: installed('bufferutil'),
+      utf8Validate: installed('utf-8-validate'),
+      processes,
+      transports: ['websocket'],
+      perMessageDeflate: false,
+      httpCompression: false,
+      serveClient: false,
+      maxHttpBufferSize: 4096,
+      cluster: processes > 1 ? 'node:cluster, default scheduling (round-robin on Linux), no sticky sessions (WebSocket only)' : null,
+      adapter: processes > 1 ? '@socket.io/cluster-adapter' : 'in-memory (socket.io-adapter)',
+      adapterVersion: processes > 1 ? installed('@socket.io/cluster-adapter') : installed('socket.io-adapter'),
+    }),
+  },
 };
 export const PEER_NAMES = Object.keys(PEERS);
 
@@ -128,35 +189,47 @@ export class GatehouseTarget {
   }
 }
 
-/** A peer server (uWebSockets.js, ws, Socket.IO): bench/<name>-server.js, one process. */
+/**
+ * A peer server (uWebSockets.js, ws, Socket.IO): bench/<name>-server.js, `processes` server processes (default 1:
+ * one; more: a primary and that many workers on the one port, bench/lib/peer-cluster.js). `config` says how the
+ * peer is configured, for the results.
+ */
 export class PeerTarget {
-  constructor({ name, port }) {
+  constructor({ name, port, processes = 1 }) {
+    if (!Number.isInteger(processes) || processes < 1) throw new Error(`processes must be a positive integer (got ${processes})`);
     this.name = name;
     this.engine = name;
     this.protocol = 'websocket';
     this.loaderProto = PEERS[name].loaderProto;
     this.script = PEERS[name].script;
     this.port = port;
+    this.processes = processes;
+    this.config = PEERS[name].config(processes);
   }
 
   async start() {
     // Its own session, like the gatehouse daemon (`start -d`): with autogroup scheduling, a server sharing the
     // bench's session would share its CPU with the load generators, and the gateway does not.
-    this.child = spawn(process.execPath, [this.script, String(this.port)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    const args = [this.script, String(this.port)];
+    if (this.processes !== 1) args.push('--processes', String(this.processes));
+    this.child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     this.lines = createInterface({ input: this.child.stdout });
     const first = await new Promise((resolve, reject) => {
       this.lines.once('line', (l) => resolve(JSON.parse(l)));
       this.child.once('exit', (code) => reject(new Error(`${this.name}-server exited with ${code}`)));
     });
-    this.pid = first.pid;
-    this.pids = [first.pid];
+    // With K processes: the primary (it accepts for cluster's round-robin and relays) and the K workers.
+    this.pids = Array.isArray(first.pids) && first.pids.length > 0 ? first.pids : [first.pid];
+    this.pid = this.pids[0];
     this.workerPid = null;
   }
 
+  /** The workers exit when their IPC channel to the primary closes, so a SIGKILLed primary leaves none behind. */
   stopNow() {
     this.child?.kill('SIGKILL');
   }
 
+  /** {published, connections, perProcess}, summed over the processes by the primary. */
   async stats() {
     return new Promise((resolve) => {
       this.lines.once('line', (l) => resolve(JSON.parse(l)));
