@@ -173,7 +173,8 @@ export async function runScenario(target, settings, log) {
     const held = await target.stats();
     if (typeof held.connections === 'number') {
       result.heldByServer = held.connections;
-      if (held.perGateway !== undefined) result.perGateway = held.perGateway;
+      const per = held.perGateway ?? held.perProcess;
+      if (per !== undefined) result.perGateway = per;
     }
     // Over the settle time: what the held, quiet crowd costs the gateways (heartbeats, timers).
     result.idleServerCpuPerSecond = +((serverCpu(target) - idleCpuBefore) / ((Date.now() - idleFrom) / 1000)).toFixed(3);
@@ -193,7 +194,7 @@ export async function runScenario(target, settings, log) {
       rssAfterMiB: +(rssAfter / MiB).toFixed(1),
       bytesPerConnection: Math.round((rssAfter - rssBefore) / open),
     };
-    log(`  ${open} connections in ${result.connectSeconds}s${result.heldByServer !== undefined ? ` (${result.heldByServer} held by ${result.serverProcesses} gateway(s))` : ''}; RSS ${result.memory.rssBeforeMiB} → ${result.memory.rssAfterMiB} MiB (${result.memory.bytesPerConnection} B/conn)`);
+    log(`  ${open} connections in ${result.connectSeconds}s${result.heldByServer !== undefined ? ` (${result.heldByServer} held by ${result.serverProcesses} server process(es))` : ''}; RSS ${result.memory.rssBeforeMiB} → ${result.memory.rssAfterMiB} MiB (${result.memory.bytesPerConnection} B/conn)`);
     log(`  kernel: ${result.kernel.bytesPerConnection} B per connection, ${result.kernel.listenOverflows} listen overflows, ${result.kernel.syncookiesSent} SYN cookies sent`);
 
     // One broadcast to all of them through the server (the worker tier for gatehouse): time until the last has it.

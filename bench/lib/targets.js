@@ -132,6 +132,8 @@ export class GatehouseTarget {
     // The app's config runs one pool thread; the worker-tier bench varies it.
     if (threads !== undefined) this.args.push('--set', `worker.threads=${threads}`);
     this.threads = threads ?? 1;
+    /** What the results record about this server's configuration. */
+    this.config = { library: 'gatehousejs', engine, gateways, workerThreads: this.threads, protocol: sets ? 'per the app' : protocol };
   }
 
   async start() {
