@@ -141,6 +141,18 @@ const results = {
   runs: [],
 };
 
+const base = newResultBase(values.name, date, values.out);
+const save = () => {
+  writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdown(results));
+};
+guard.onAbort = (why) => {
+  results.aborted = why;
+  results.finishedAt = new Date().toISOString();
+  save();
+  console.error(`bench: the results so far: ${base}.json, ${base}.md`);
+};
+
 // Smallest N first; repeats go round the targets, so slow phases of the machine's other work spread over all of them.
 for (const n of conns) {
 for (let round = 1; round <= settings.repeat; round++) {
@@ -189,9 +201,7 @@ for (const engine of settings.targets) {
 }
 
 results.finishedAt = new Date().toISOString();
-const base = newResultBase(values.name, date, values.out);
-writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(`${base}.md`, markdown(results));
+save();
 const charts = await writeCharts(results, base);
 log(`\n${markdown(results)}`);
 log(`results: ${base}.json, ${base}.md${charts.length ? `, charts: ${charts.join(', ')}` : ''}`);

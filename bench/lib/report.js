@@ -29,6 +29,12 @@ function ratio(a, b) {
   return pairs.length > 1 ? `${m} (${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}×)` : m;
 }
 
+/** One broadcast to all, warm: the connections it reached over the median time of the last delivery. */
+export function oneOffRate(r) {
+  const warm = (r.fanout?.warm ?? []).filter((w) => w.lastDeliveryMs > 0);
+  return warm.length ? Math.round((median(warm.map((w) => w.reached)) * 1000) / median(warm.map((w) => w.lastDeliveryMs))) : undefined;
+}
+
 const label = (r, s) => `${TARGETS[r.target] ?? r.target}${s.repeat > 1 ? ` (round ${r.round})` : ''}`;
 const conns = (s) => s.conns ?? [s.connections];
 
@@ -36,11 +42,12 @@ export function markdown(results) {
   const lines = [];
   const s = results.settings;
   lines.push(`# Benchmark ${results.date} (${results.name})`, '');
+  if (results.aborted) lines.push(`**Stopped early (${results.aborted}): the servers and N after the last row below were not measured.**`, '');
   lines.push(`Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, Linux ${results.machine.kernel}, Node ${results.machine.node}. Loopback only; load generators on the same cores as the server. The machine was ${Math.round((results.machine.backgroundBusy ?? 0) * 100)}% busy before the bench started (other work on the same cores).`);
   if (results.provenance) lines.push(`Tree ${results.provenance.gitHead?.slice(0, 10) ?? '?'}; native addon built ${results.provenance.addonBuiltAt ?? 'never'}${s.renice ? `; server, worker and loaders reniced to ${s.renice} (threads and session autogroups)` : ''}.`);
   lines.push(`${conns(s).map(fmt).join(', ')} connections; broadcast of ${s.messageBytes}-byte messages with up to ${s.window} outstanding (fewer at large N: bench/lib/scale.js), measured ${s.broadcastSeconds} s after ${s.warmupMs / 1000} s warm-up; round trip: ${s.probeConnections} clients × 1 message / ${s.probeIntervalMs} ms (${fmt((s.probeConnections * 1000) / s.probeIntervalMs)} round trips/s offered) for ${s.probeSeconds} s with the crowd connected.`, '');
 
-  lines.push('| server | protocol | connections | deliveries/s | broadcasts/s | server CPU (cores) | loaders CPU | machine busy | deliveries per server CPU-s | fixed load: server CPU per delivery | RSS per idle connection | round trip p50 | p99 | p99.9 |');
+  lines.push('| server | protocol | connections | sustained broadcast deliveries/s | one-off broadcast deliveries/s (warm) | server CPU (cores) | loaders CPU | machine busy | deliveries per server CPU-s | fixed load: server CPU per delivery | RSS per idle connection | round trip p50 | p99 | p99.9 |');
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results.runs) {
     if (r.error) {
@@ -48,7 +55,11 @@ export function markdown(results) {
       continue;
     }
     const b = r.broadcast;
-    lines.push(`| ${label(r, s)} | ${r.protocol} | ${fmt(r.connections)} | ${fmt(b.deliveriesPerSecond)} | ${fmt(b.broadcastsPerSecond)} | ${b.serverCpuPerSecond} | ${b.loadersCpuPerSecond} | ${Math.round(b.machineBusy * 100)}% | ${fmt(b.deliveriesPerServerCpuSecond)} | ${r.fixedLoad ? `${fmt(r.fixedLoad.serverCpuNsPerDelivery)} ns at ${fmt(r.fixedLoad.offeredDeliveriesPerSecond)}/s` : '—'} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs | ${fmt(r.latencyUs.p999)} µs |`);
+    if (b.skipped) {
+      lines.push(`| ${label(r, s)} | ${r.protocol} | ${fmt(r.connections)} | skipped: ${b.skipped} | ${fmt(oneOffRate(r))} | | | | | ${r.fixedLoad?.serverCpuNsPerDelivery === undefined ? '—' : `${fmt(r.fixedLoad.serverCpuNsPerDelivery)} ns at ${fmt(r.fixedLoad.offeredDeliveriesPerSecond)}/s`} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs | ${fmt(r.latencyUs.p999)} µs |`);
+      continue;
+    }
+    lines.push(`| ${label(r, s)} | ${r.protocol} | ${fmt(r.connections)} | ${fmt(b.deliveriesPerSecond)} | ${fmt(oneOffRate(r))} | ${b.serverCpuPerSecond} | ${b.loadersCpuPerSecond} | ${Math.round(b.machineBusy * 100)}% | ${fmt(b.deliveriesPerServerCpuSecond)} | ${r.fixedLoad ? `${fmt(r.fixedLoad.serverCpuNsPerDelivery)} ns at ${fmt(r.fixedLoad.offeredDeliveriesPerSecond)}/s` : '—'} | ${fmt(r.memory.bytesPerConnection)} B | ${fmt(r.latencyUs.p50)} µs | ${fmt(r.latencyUs.p99)} µs | ${fmt(r.latencyUs.p999)} µs |`);
   }
   lines.push('');
 
@@ -83,9 +94,11 @@ export function markdown(results) {
     ['native / JS memory per connection (target ≤ 0.5×)', (r) => r.memory.bytesPerConnection, 'js'],
     ['native / JS round trip p99', (r) => r.latencyUs.p99, 'js'],
     ['native / raw uWS deliveries/s (target ≥ 2×)', (r) => r.broadcast.deliveriesPerSecond, 'uws'],
+    ['native / raw uWS one-off broadcast deliveries/s', oneOffRate, 'uws'],
     ['native / raw uWS per server CPU-s', (r) => r.broadcast.deliveriesPerServerCpuSecond, 'uws'],
     ['native / ws deliveries/s', (r) => r.broadcast.deliveriesPerSecond, 'ws'],
     ['native / Socket.IO deliveries/s (target ≥ 10×)', (r) => r.broadcast.deliveriesPerSecond, 'socketio'],
+    ['native / Socket.IO one-off broadcast deliveries/s', oneOffRate, 'socketio'],
     ['native / Socket.IO memory per connection', (r) => r.memory.bytesPerConnection, 'socketio'],
     ['native / Socket.IO group deliveries/s', (r) => r.groups?.deliveriesPerSecond, 'socketio'],
   ];

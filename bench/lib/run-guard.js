@@ -19,7 +19,8 @@ export function requireBuild(file = 'dist/src/cli/main.js') {
 
 /**
  * Bounds the run to `timeLimitSeconds` and stops `guard.current` (the server
- * running now; set it when one starts, null when it stopped) on the way out.
+ * running now; set it when one starts, null when it stopped) on the way out,
+ * then calls `guard.onAbort(why)` if set (to save what was measured so far).
  * Load generators and the uWS server end by themselves when their stdin
  * closes with this process.
  */
@@ -28,6 +29,12 @@ export function guardRun(timeLimitSeconds) {
   const abort = (why) => {
     console.error(`bench: ${why}; stopping`);
     guard.current?.stopNow();
+    // What was measured before the end is kept (synchronously: the process exits next).
+    try {
+      guard.onAbort?.(why);
+    } catch (err) {
+      console.error(`bench: saving the results so far failed: ${err.message}`);
+    }
     process.exit(1);
   };
   setTimeout(() => abort(`time limit of ${timeLimitSeconds} s reached`), Number(timeLimitSeconds) * 1000).unref();

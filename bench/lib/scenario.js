@@ -223,59 +223,64 @@ export async function runScenario(target, settings, log) {
     log(`  round trip p50 ${probe.latencyUs.p50} µs, p99 ${probe.latencyUs.p99} µs, p99.9 ${probe.latencyUs.p999} µs over ${probe.latencyUs.n} messages`);
 
     // Broadcasts: one client keeps `window` requests outstanding; every client counts what it receives.
-    const caster = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: 1, mode: 'broadcast', window: settings.window, size: settings.messageSize, srcFirst: '127.201.0.1' });
-    spawned(caster);
-    await caster.ready(10_000);
-    await caster.command('start');
-    await sleep(settings.warmupMs);
-    const receivers = loaders.filter((l) => l !== prober);
-    await all(receivers, 'reset');
-    const statsBefore = await target.stats();
-    const cpuBefore = serverCpu(target);
-    const workerCpuBefore = target.workerPid ? cpuSeconds(target.workerPid) : 0;
-    const loadersCpuBefore = receivers.reduce((n, l) => n + cpuSeconds(l.pid), 0);
-    const machineBefore = machineCpu();
-    const start = process.hrtime.bigint();
-    await sleep(settings.broadcastSeconds * 1000);
-    const answers = await all(receivers, 'stats');
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const cpu = serverCpu(target) - cpuBefore;
-    const workerCpu = target.workerPid ? cpuSeconds(target.workerPid) - workerCpuBefore : 0;
-    const loadersCpu = receivers.reduce((n, l) => n + cpuSeconds(l.pid), 0) - loadersCpuBefore;
-    const machineAfter = machineCpu();
-    const statsAfter = await target.stats();
-    await caster.command('stop');
-    const casterStats = answers[answers.length - 1];
-    if (casterStats.sent === 0) log(`  the broadcaster sent nothing in the window: ${JSON.stringify(casterStats)}`);
-    const drainMs = await drained(receivers, settings.fanoutTimeoutMs);
-    const received = sum(answers, 'received');
-    result.broadcast = {
-      seconds: +seconds.toFixed(2),
-      messageBytes: settings.messageSize,
-      window: settings.window,
-      broadcastsPerSecond: Math.round(casterStats.sent / seconds),
-      deliveriesPerSecond: Math.round(received / seconds),
-      serverCpuPerSecond: +(cpu / seconds).toFixed(2),
-      deliveriesPerServerCpuSecond: cpu > 0 ? Math.round(received / cpu) : null,
-      workerCpuPerSecond: target.workerPid ? +(workerCpu / seconds).toFixed(2) : null,
-      loadersCpuPerSecond: +(loadersCpu / seconds).toFixed(2),
-      /** Fraction of all cores busy during the window (everyone's processes, not only the bench's). */
-      machineBusy: +((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2),
-      windowStalls: casterStats.stalls,
-      closedDuring: sum(answers, 'closed'),
-      /** After the window: how long the loaders took to read what was still queued for them. */
-      drainMs,
-    };
-    if (statsBefore.messagesOut !== undefined) {
-      result.broadcast.gatewayMessagesOutPerSecond = Math.round((statsAfter.messagesOut - statsBefore.messagesOut) / seconds);
-      result.broadcast.slowConsumerDrops = statsAfter.slowConsumerDrops - statsBefore.slowConsumerDrops;
-      result.broadcast.gatewayWritesPerSecond = Math.round((statsAfter.writes - statsBefore.writes) / seconds);
-      result.broadcast.messagesPerWrite = +((statsAfter.messagesOut - statsBefore.messagesOut) / Math.max(1, statsAfter.writes - statsBefore.writes)).toFixed(2);
-    }
-    log(`  broadcast: ${result.broadcast.deliveriesPerSecond} deliveries/s (${result.broadcast.broadcastsPerSecond} broadcasts/s), server CPU ${result.broadcast.serverCpuPerSecond}/s`);
+    if (target.unboundedRelay) {
+      result.broadcast = { skipped: 'the server relays between its processes without backpressure (see PeerTarget.unboundedRelay): the one-off broadcasts measure it' };
+      log(`  broadcast: skipped (${result.broadcast.skipped})`);
+    } else {
+      const caster = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: 1, mode: 'broadcast', window: settings.window, size: settings.messageSize, srcFirst: '127.201.0.1' });
+      spawned(caster);
+      await caster.ready(10_000);
+      await caster.command('start');
+      await sleep(settings.warmupMs);
+      const receivers = loaders.filter((l) => l !== prober);
+      await all(receivers, 'reset');
+      const statsBefore = await target.stats();
+      const cpuBefore = serverCpu(target);
+      const workerCpuBefore = target.workerPid ? cpuSeconds(target.workerPid) : 0;
+      const loadersCpuBefore = receivers.reduce((n, l) => n + cpuSeconds(l.pid), 0);
+      const machineBefore = machineCpu();
+      const start = process.hrtime.bigint();
+      await sleep(settings.broadcastSeconds * 1000);
+      const answers = await all(receivers, 'stats');
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const cpu = serverCpu(target) - cpuBefore;
+      const workerCpu = target.workerPid ? cpuSeconds(target.workerPid) - workerCpuBefore : 0;
+      const loadersCpu = receivers.reduce((n, l) => n + cpuSeconds(l.pid), 0) - loadersCpuBefore;
+      const machineAfter = machineCpu();
+      const statsAfter = await target.stats();
+      await caster.command('stop');
+      const casterStats = answers[answers.length - 1];
+      if (casterStats.sent === 0) log(`  the broadcaster sent nothing in the window: ${JSON.stringify(casterStats)}`);
+      const drainMs = await drained(receivers, settings.fanoutTimeoutMs);
+      const received = sum(answers, 'received');
+      result.broadcast = {
+        seconds: +seconds.toFixed(2),
+        messageBytes: settings.messageSize,
+        window: settings.window,
+        broadcastsPerSecond: Math.round(casterStats.sent / seconds),
+        deliveriesPerSecond: Math.round(received / seconds),
+        serverCpuPerSecond: +(cpu / seconds).toFixed(2),
+        deliveriesPerServerCpuSecond: cpu > 0 ? Math.round(received / cpu) : null,
+        workerCpuPerSecond: target.workerPid ? +(workerCpu / seconds).toFixed(2) : null,
+        loadersCpuPerSecond: +(loadersCpu / seconds).toFixed(2),
+        /** Fraction of all cores busy during the window (everyone's processes, not only the bench's). */
+        machineBusy: +((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2),
+        windowStalls: casterStats.stalls,
+        closedDuring: sum(answers, 'closed'),
+        /** After the window: how long the loaders took to read what was still queued for them. */
+        drainMs,
+      };
+      if (statsBefore.messagesOut !== undefined) {
+        result.broadcast.gatewayMessagesOutPerSecond = Math.round((statsAfter.messagesOut - statsBefore.messagesOut) / seconds);
+        result.broadcast.slowConsumerDrops = statsAfter.slowConsumerDrops - statsBefore.slowConsumerDrops;
+        result.broadcast.gatewayWritesPerSecond = Math.round((statsAfter.writes - statsBefore.writes) / seconds);
+        result.broadcast.messagesPerWrite = +((statsAfter.messagesOut - statsBefore.messagesOut) / Math.max(1, statsAfter.writes - statsBefore.writes)).toFixed(2);
+      }
+      log(`  broadcast: ${result.broadcast.deliveriesPerSecond} deliveries/s (${result.broadcast.broadcastsPerSecond} broadcasts/s), server CPU ${result.broadcast.serverCpuPerSecond}/s`);
 
-    await caster.quit();
-    loaders.splice(loaders.indexOf(caster), 1);
+      await caster.quit();
+      loaders.splice(loaders.indexOf(caster), 1);
+    }
     const crowdOnly = loaders.filter((l) => l !== prober);
     if (!settings.fixedLoad) {
       result.fixedLoad = { skipped: `one broadcast per second to ${open} connections offers more than twice the fixed load's ${settings.fixedDeliveriesPerSecond} deliveries/s: the warm one-off broadcasts (fanout.warm) measure the cost per delivery instead` };

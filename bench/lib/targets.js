@@ -207,6 +207,13 @@ export class PeerTarget {
     this.port = port;
     this.processes = processes;
     this.config = PEERS[name].config(processes);
+    /**
+     * Across processes a peer delivers to its own clients first and relays to the others without backpressure
+     * (ws and uWS through the primary, Socket.IO's cluster adapter too): a client keeping broadcasts
+     * outstanding gets its own copies back at its process's pace while the other processes' queues grow
+     * without bound. The windowed broadcast phase is skipped then; the one-off broadcasts measure it.
+     */
+    this.unboundedRelay = processes > 1;
   }
 
   async start() {
@@ -229,12 +236,33 @@ export class PeerTarget {
   /** The workers exit when their IPC channel to the primary closes, so a SIGKILLed primary leaves none behind. */
   stopNow() {
     this.child?.kill('SIGKILL');
+    // A worker busy with a backlog notices its primary's end only when its event loop gets to it.
+    for (const pid of this.pids ?? []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
   }
 
-  /** {published, connections, perProcess}, summed over the processes by the primary. */
-  async stats() {
+  /**
+   * {published, connections, perProcess}, summed over the processes by the primary; {} after `ms` when the
+   * workers are too busy to answer (the late answer is then discarded, not taken for the next question's).
+   */
+  async stats(ms = 5000) {
+    if (!this.waiting) {
+      this.waiting = [];
+      this.lines.on('line', (l) => this.waiting.shift()?.(JSON.parse(l)));
+    }
     return new Promise((resolve) => {
-      this.lines.once('line', (l) => resolve(JSON.parse(l)));
+      let answered = false;
+      this.waiting.push((answer) => {
+        if (!answered) resolve(answer);
+        answered = true;
+      });
+      setTimeout(() => {
+        if (!answered) resolve({ statsTimedOut: true });
+        answered = true;
+      }, ms).unref();
       this.child.stdin.write('stats\n');
     });
   }
@@ -244,6 +272,6 @@ export class PeerTarget {
     const gone = new Promise((r) => this.child.once('exit', r));
     this.child.stdin.end();
     await Promise.race([gone, sleep(3000)]);
-    this.child.kill('SIGKILL');
+    this.stopNow();
   }
 }
