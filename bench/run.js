@@ -67,7 +67,7 @@ const { values } = parseArgs({
 
 const conns = (values.conns ?? (values.quick ? '2000' : values.connections)).split(',').map(Number);
 if (conns.some((n) => !Number.isInteger(n) || n <= 0)) {
-  console.error(`bench: --conns takes positive integers separated by commas, not ${values.conns ?? values.connections}`);
+  console.error(`bench: --conns must be a positive integer (or several, separated by commas), not ${values.conns ?? values.connections}`);
   process.exit(2);
 }
 conns.sort((a, b) => a - b);

@@ -4,18 +4,23 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Kernel memory of one loopback client+server socket pair, measured here (/proc/meminfo Slab + page tables under a crowd). */
-export const KERNEL_BYTES_PER_PAIR = 9.3 * 1024;
 /**
- * Server RSS per idle connection, measured, rounded up: the native gateway
- * 387–417 B (bench/results/2026-12-03-memory-idle-final-*), the JS gateway
- * 6.4 KB (bench/results/2026-12-03-memory-10k-js-fixed-2); the peers at
- * 10,000 WebSocket connections (bench/results/2026-12-04-peers-10k-1): uWS
- * 1.2 KB, ws 6.5 KB, Socket.IO 14.8 KB.
+ * Kernel memory of one loopback client+server socket pair, measured here (/proc/meminfo slab and TCP buffer
+ * pages grown under the crowd): 9.3 KB by hand at 100,000, 10,257–10,288 B at a million
+ * (bench/results/2026-12-04-million-native-*).
  */
-export const SERVER_BYTES_PER_CONN = { native: 450, js: 6500, uws: 1300, ws: 6600, socketio: 15000 };
-/** The C load generator's memory per connection (its connection table and buffers). */
+export const KERNEL_BYTES_PER_PAIR = 10_300;
+/**
+ * Server RSS per idle connection, measured, the largest seen at 10,000 connections or more, rounded up: over
+ * WebSocket at 10,000 and 100,000 (bench/results/2026-12-04-curve-1) the native gateway 523–651 B (text:
+ * 320–356 B at a million), the JS gateway 7.8 KB, uWS 1.2 KB, ws 7.8 KB (several processes), Socket.IO 15.7 KB.
+ */
+export const SERVER_BYTES_PER_CONN = { native: 700, js: 7900, uws: 1300, ws: 7900, socketio: 15800 };
+/** The C load generator's memory per connection (its connection table and buffers), and per process. */
 export const LOADER_BYTES_PER_CONN = 200;
+export const LOADER_BASE_BYTES = 16 * 1024 * 1024;
+/** The share of MemAvailable a run may plan to use: the page cache, the bench itself and estimates' error need the rest. */
+export const MEMORY_HEADROOM = 0.9;
 /** Resident memory of one gateway process before any client, and of the rest of the tree (supervisor, register, worker). */
 export const GATEWAY_BASE_BYTES = 60 * 1024 * 1024;
 export const TREE_BASE_BYTES = 300 * 1024 * 1024;
@@ -41,8 +46,8 @@ export function planCapacity({ conns, engine = 'native', machine }) {
   const loaders = Math.ceil(conns / perProcess);
   const gateways = conns <= perProcess ? 1 : Math.ceil((conns * REUSEPORT_SPREAD) / perProcess);
   const perConn = KERNEL_BYTES_PER_PAIR + SERVER_BYTES_PER_CONN[engine] + LOADER_BYTES_PER_CONN;
-  const memoryNeeded = Math.round(conns * perConn + gateways * GATEWAY_BASE_BYTES + TREE_BASE_BYTES);
-  const fits = memoryNeeded <= machine.memAvailable;
+  const memoryNeeded = Math.round(conns * perConn + gateways * GATEWAY_BASE_BYTES + loaders * LOADER_BASE_BYTES + TREE_BASE_BYTES);
+  const fits = memoryNeeded <= machine.memAvailable * MEMORY_HEADROOM;
   const gib = (n) => `${(n / 2 ** 30).toFixed(1)} GiB`;
   return {
     conns,
@@ -54,10 +59,10 @@ export function planCapacity({ conns, engine = 'native', machine }) {
     memAvailable: machine.memAvailable,
     fits,
     why: fits
-      ? `${conns} connections: ${gateways} gateway and ${loaders} loader processes, about ${gib(memoryNeeded)} of the ${gib(machine.memAvailable)} available`
+      ? `${conns} connections: ${gateways} gateway and ${loaders} loader processes, about ${gib(memoryNeeded)} of the ${gib(machine.memAvailable)} available (at most ${Math.round(MEMORY_HEADROOM * 100)}% planned)`
       : `${conns} connections need about ${gib(memoryNeeded)} (kernel ${(KERNEL_BYTES_PER_PAIR / 1024).toFixed(1)} KiB per socket pair, ` +
         `server and loader ${((perConn - KERNEL_BYTES_PER_PAIR) / 1024).toFixed(1)} KiB per connection, ${gateways} server processes); ` +
-        `this machine has ${gib(machine.memAvailable)} available`,
+        `this machine has ${gib(machine.memAvailable)} available, of which a run plans at most ${Math.round(MEMORY_HEADROOM * 100)}%`,
   };
 }
 

@@ -224,7 +224,7 @@ export async function runScenario(target, settings, log) {
 
     // Broadcasts: one client keeps `window` requests outstanding; every client counts what it receives.
     if (target.unboundedRelay) {
-      result.broadcast = { skipped: 'the server relays between its processes without backpressure (see PeerTarget.unboundedRelay): the one-off broadcasts measure it' };
+      result.broadcast = { skipped: `${target.pids.length} server processes: a sender's own copies come back at its own process's pace while the others' queues grow (bench/lib/targets.js, unboundedRelay); the one-off broadcasts measure it` };
       log(`  broadcast: skipped (${result.broadcast.skipped})`);
     } else {
       const caster = new Loader({ port: target.port, proto: target.loaderProto ?? target.protocol, conns: 1, mode: 'broadcast', window: settings.window, size: settings.messageSize, srcFirst: '127.201.0.1' });
