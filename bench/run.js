@@ -9,6 +9,7 @@
  *                     [--connections 10000 | --conns 1000,10000,100000,1000000] [--loaders 2] [--broadcast-seconds 8]
  *                     [--name NAME] [--repeat N] [--renice=-10] [--max-seconds S | --time-limit S]
  *                     [--plan] [--mem-available BYTES] [--open-file-limit N] [--quick] [--perf] [--out DIR]
+                     [--conns-per-source 1000]
  *
  * --conns takes one N or several (the cost per connection as the crowd
  * grows): every server runs at each N that fits, smallest first, with the
@@ -28,7 +29,10 @@
  * Needs `npm run build` (dist/) and a C compiler (bench/loadgen is built on
  * first use). The native engine is used through GATEHOUSE_ENGINE=native and
  * only counted when the gateway's /stats says it runs; otherwise its rows say
- * why they were not run. Results: bench/results/<date>-<name>-<n>.json and .md (a new n each run).
+ * why they were not run. Each loader spreads its connections over 127.0.0.0/8,
+ * --conns-per-source from each address; net.ipv4.ip_local_port_range is
+ * widened where that needs it and it is permitted, and put back at the end
+ * (bench/lib/port-range.js). Results: bench/results/<date>-<name>-<n>.json and .md (a new n each run).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -41,6 +45,7 @@ import { runScenario } from './lib/scenario.js';
 import { defaultTimeLimitSeconds, scaleFor } from './lib/scale.js';
 import { GatehouseTarget, PEER_NAMES, PeerTarget } from './lib/targets.js';
 import { newResultBase } from './lib/results-file.js';
+import { ensurePortRange, restorePortRange } from './lib/port-range.js';
 import { describeRun, guardRun, requireBuild } from './lib/run-guard.js';
 
 const { values } = parseArgs({
@@ -62,6 +67,7 @@ const { values } = parseArgs({
     'max-seconds': { type: 'string' },
     repeat: { type: 'string', default: '1' },
     renice: { type: 'string', default: '0' },
+    'conns-per-source': { type: 'string', default: '1000' },
   },
 });
 
@@ -71,6 +77,12 @@ if (conns.some((n) => !Number.isInteger(n) || n <= 0)) {
   process.exit(2);
 }
 conns.sort((a, b) => a - b);
+const perSource = Number(values['conns-per-source']);
+// One loader holds fewer than 20,000 connections (the open-file limit), so one address each is the most anyone needs.
+if (!Number.isInteger(perSource) || perSource <= 0 || perSource > 20_000) {
+  console.error(`bench: --conns-per-source must be an integer from 1 to 20000, not ${values['conns-per-source']}`);
+  process.exit(2);
+}
 const settings = {
   targets: values.targets.split(','),
   protocols: values.protocols.split(','),
@@ -130,6 +142,10 @@ const log = (line) => console.log(line);
 /** The server running now (`guard.current`), stopped on the way out whatever happens; the run is bounded in time. */
 const guard = guardRun(timeLimit);
 log(`time limit: ${timeLimit} s`);
+const portRange = ensurePortRange(perSource);
+if (portRange.note) log(portRange.note);
+/** Connections the loaders open from one source address (fewer than asked when the port range could not be widened). */
+settings.perSource = portRange.perSource;
 
 const date = new Date().toISOString().slice(0, 10);
 const results = {
@@ -138,6 +154,7 @@ const results = {
   startedAt: new Date().toISOString(),
   ...(await describeRun(log)),
   settings,
+  portRange: { before: portRange.before, used: portRange.after, widened: portRange.widened, note: portRange.note },
   runs: [],
 };
 
@@ -147,6 +164,7 @@ const save = () => {
   writeFileSync(`${base}.md`, markdown(results));
 };
 guard.onAbort = (why) => {
+  restorePortRange(portRange);
   results.aborted = why;
   results.finishedAt = new Date().toISOString();
   save();
@@ -200,6 +218,7 @@ for (const engine of settings.targets) {
 }
 }
 
+restorePortRange(portRange);
 results.finishedAt = new Date().toISOString();
 save();
 const charts = await writeCharts(results, base);

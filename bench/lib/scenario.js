@@ -10,7 +10,7 @@ const MiB = 1024 * 1024;
 
 /**
  * Source addresses: loader k's connections come from 127.(k+1).0.1 upwards,
- * 1000 per address; the prober and the broadcaster from 127.200.0.x. Spread
+ * settings.perSource per address (1000 unless --conns-per-source; bench/lib/port-range.js); the prober and the broadcaster from 127.200.0.x. Spread
  * over 127.0.0.0/8 so no address pair runs short of ephemeral ports.
  */
 function crowd(target, settings) {
@@ -20,7 +20,7 @@ function crowd(target, settings) {
   for (let k = 0, left = settings.connections; k < settings.loaders && left > 0; k++, left -= per) {
     loaders.push(
       new Loader({
-        port: target.port, proto: target.loaderProto ?? target.protocol, conns: Math.min(per, left), srcFirst: `127.${k + 1}.0.1`, perSrc: 1000,
+        port: target.port, proto: target.loaderProto ?? target.protocol, conns: Math.min(per, left), srcFirst: `127.${k + 1}.0.1`, perSrc: settings.perSource ?? 1000,
         groups: layout.groups, groupMin: layout.minMembers, groupMax: layout.maxMembers, indexBase: k * per, joinOnCommand: 1,
       }),
     );
