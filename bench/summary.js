@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median, TARGETS } from './lib/report.js';
+import { median, oneOffRate, TARGETS } from './lib/report.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' } } });
 if (positionals.length === 0) {
@@ -20,6 +20,10 @@ if (positionals.length === 0) {
 }
 const files = positionals.map((f) => ({ file: basename(f), results: JSON.parse(readFileSync(f, 'utf8')) }));
 const runs = files.flatMap(({ file, results }) => results.runs.map((r) => ({ ...r, file })));
+
+function onlyOneProcess(r, value) {
+  return (r.serverProcesses ?? 1) > 1 ? undefined : value;
+}
 
 /** The figures, each a [title, from a run, unit] — a run lacking one leaves it out. */
 const FIGURES = [
@@ -32,9 +36,12 @@ const FIGURES = [
   ['one broadcast to all, warm: last delivery', (r) => (r.fanout?.warm?.length ? median(r.fanout.warm.map((w) => w.lastDeliveryMs)) : undefined), ' ms'],
   ['one broadcast to all, first: server CPU', (r) => r.fanout?.serverCpuSeconds, ' s'],
   ['one broadcast to all, first: loaders CPU', (r) => r.fanout?.loadersCpuSeconds, ' s'],
-  ['sustained broadcast deliveries/s', (r) => r.broadcast?.deliveriesPerSecond, ''],
-  ['deliveries per server CPU-second', (r) => r.broadcast?.deliveriesPerServerCpuSecond, ''],
-  ['server CPU per delivery at the fixed load', (r) => r.fixedLoad?.serverCpuNsPerDelivery, ' ns'],
+  // A sender's own copies pace these two phases; with several server processes they come back at its own
+  // process's pace while the others queue (bench/lib/targets.js, unboundedRelay): one-process servers only.
+  ['sustained broadcast deliveries/s', (r) => onlyOneProcess(r, r.broadcast?.deliveriesPerSecond), ''],
+  ['deliveries per server CPU-second', (r) => onlyOneProcess(r, r.broadcast?.deliveriesPerServerCpuSecond), ''],
+  ['server CPU per delivery at the fixed load', (r) => onlyOneProcess(r, r.fixedLoad?.serverCpuNsPerDelivery), ' ns'],
+  ['one-off broadcast deliveries/s (warm)', oneOffRate, ''],
   ['round trip p50', (r) => r.latencyUs?.p50, ' µs'],
   ['round trip p99', (r) => r.latencyUs?.p99, ' µs'],
   ['round trip p99.9', (r) => r.latencyUs?.p999, ' µs'],
@@ -50,7 +57,11 @@ const keys = [...new Set(runs.filter((r) => !r.error).map((r) => `${r.connection
   return Number(na) - Number(nb) || pa.localeCompare(pb) || Object.keys(TARGETS).indexOf(ta) - Object.keys(TARGETS).indexOf(tb);
 });
 
-const lines = [`Over ${files.length} run(s): ${files.map((f) => f.file).join(', ')}. Each cell: median (min–max over the runs).`, ''];
+const lines = [
+  `Over ${files.length} run(s): ${files.map((f) => f.file).join(', ')}. Each cell: median (min–max over the runs). ` +
+    'The sustained and fixed-load figures only for servers of one process (see bench/README.md).',
+  '',
+];
 const byN = new Map();
 for (const key of keys) {
   const [n, protocol] = key.split('|');
