@@ -17,15 +17,16 @@ export const WIDEST = [1024, 65535];
 const SPARE = 100;
 
 function read(file) {
-  const [lo, hi] = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
-  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo > hi) throw new Error(`${file}: not a port range: ${readFileSync(file, 'utf8').trim()}`);
+  const text = readFileSync(file, 'utf8').trim();
+  const [lo, hi] = text.split(/\s+/).map(Number);
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo > hi) throw new Error(`${file}: not a port range: ${text}`);
   return [lo, hi];
 }
 
 /**
  * Makes room for `perSource` connections from one source address to one
  * server address. Returns what was done, for the results: the range before
- * and after, whether it was widened (then `restore()` puts it back), and the
+ * and after, whether it was widened (then `restorePortRange(state)` puts it back), and the
  * connections per source address the loaders should use.
  */
 export function ensurePortRange(perSource, { file = PORT_RANGE_FILE, write = writeFileSync } = {}) {
