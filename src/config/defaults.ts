@@ -67,6 +67,8 @@ export const DEFAULT_REGISTER: RegisterConfig = {
 };
 
 export const DEFAULT_QUERY_TIMEOUT = 5000;
+/** A gateway's announcement in Redis outlives three missed heartbeats. */
+export const DEFAULT_PRESENCE_TTL = 10000;
 export const DEFAULT_STOP_TIMEOUT = 10000;
 export const DEFAULT_RELOAD_TIMEOUT = 30000;
 export const DEFAULT_ENGINE = 'auto' as const;

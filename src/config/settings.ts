@@ -28,6 +28,7 @@ export interface SettingSpec {
 /** Top-level and section settings; listeners are described by LISTENER_SETTINGS. */
 export const SETTINGS: readonly SettingSpec[] = [
   { path: 'name', kind: 'string' },
+  { path: 'instance', kind: 'string' },
   { path: 'events', kind: 'path' },
   { path: 'runDir', kind: 'path' },
   { path: 'secretKey', kind: 'nullable-string' },
@@ -61,6 +62,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { path: 'register.host', kind: 'string' },
   { path: 'register.port', kind: 'int' },
   { path: 'register.addresses', kind: 'list' },
+  { path: 'redis', kind: 'list' },
+  { path: 'cluster.prefix', kind: 'string' },
+  { path: 'cluster.presenceTtl', kind: 'int' },
 ];
 
 /** Fields of one listener, relative to `listeners.<i>`. */

@@ -92,9 +92,28 @@ export interface RegisterConfig {
   addresses: string[];
 }
 
+export interface ClusterConfig {
+  /**
+   * Redis URLs ("redis://host:port", "rediss://…" for TLS); several are shards,
+   * keys spread over them by consistent hashing. [] (the default): no Redis, the
+   * register carries discovery. GATEHOUSE_REDIS (comma-separated).
+   */
+  redis: string[];
+  /** Prefix of every Redis key and channel; apps sharing a Redis keep apart by it. Default `gatehouse:<name>:`. */
+  prefix: string;
+  /** Milliseconds a gateway's announcement lives in Redis without a heartbeat (heartbeats every third of it). Default 10000. */
+  presenceTtl: number;
+}
+
 export interface ResolvedConfig {
   /** App name, used for the run directory and logs. Default: the app directory's name. */
   name: string;
+  /**
+   * Which member of a deployment this is, when one app runs several times on
+   * one machine (GATEHOUSE_INSTANCE): it keeps their run directories (pid files,
+   * sockets, logs) apart; '' (the default) for the only one.
+   */
+  instance: string;
   /** Directory of the app (where its config file is). */
   appDir: string;
   /** Absolute path of the events module. */
@@ -122,6 +141,7 @@ export interface ResolvedConfig {
   gateway: GatewayConfig;
   worker: WorkerConfig;
   register: RegisterConfig;
+  cluster: ClusterConfig;
 }
 
 /**
@@ -131,6 +151,7 @@ export interface ResolvedConfig {
  */
 export interface GatehouseConfig {
   name?: string;
+  instance?: string;
   events: string;
   runDir?: string;
   secretKey?: string | null;
@@ -144,6 +165,9 @@ export interface GatehouseConfig {
   gateway?: Partial<GatewayConfig>;
   worker?: Partial<WorkerConfig>;
   register?: Partial<RegisterConfig>;
+  /** A URL or a list of shard URLs; see ClusterConfig.redis. */
+  redis?: string | string[];
+  cluster?: Partial<Omit<ClusterConfig, 'redis'>>;
 }
 
 export interface ListenerInput {

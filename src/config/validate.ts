@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { addressList, bool, int, isObject, nonEmpty, num, oneOf, path, section, str, unknownKeys, type Raw } from './checks.js';
 import { checkCoherence } from './coherence.js';
-import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, DEFAULT_REGISTER, DEFAULT_ENGINE, DEFAULT_RELOAD_TIMEOUT, DEFAULT_STOP_TIMEOUT, defaultWorker, MAX_BACKLOG, systemMaxBacklog } from './defaults.js';
+import { DEFAULT_FRAME, DEFAULT_GATEWAY, DEFAULT_LISTENER, DEFAULT_QUERY_TIMEOUT, DEFAULT_REGISTER, DEFAULT_ENGINE, DEFAULT_PRESENCE_TTL, DEFAULT_RELOAD_TIMEOUT, DEFAULT_STOP_TIMEOUT, defaultWorker, MAX_BACKLOG, systemMaxBacklog } from './defaults.js';
 import { ConfigError } from './errors.js';
-import type { FrameOptions, GatewayConfig, ListenerConfig, ListenerProtocol, RegisterConfig, ResolvedConfig, WorkerConfig } from './types.js';
+import type { ClusterConfig, FrameOptions, GatewayConfig, ListenerConfig, ListenerProtocol, RegisterConfig, ResolvedConfig, WorkerConfig } from './types.js';
 
 const PROTOCOLS: readonly ListenerProtocol[] = ['text', 'json', 'frame', 'websocket', 'custom'];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -93,22 +93,54 @@ function worker(raw: Raw): WorkerConfig {
   };
 }
 
-function register(raw: Raw): RegisterConfig {
+function register(raw: Raw, withRedis: boolean): RegisterConfig {
   const r = section(raw, 'register');
   unknownKeys(r, Object.keys(DEFAULT_REGISTER), 'register.');
   return {
-    embedded: bool(r.embedded, 'register.embedded', DEFAULT_REGISTER.embedded),
+    // With Redis, Redis carries discovery: the register runs only when asked for.
+    embedded: bool(r.embedded, 'register.embedded', DEFAULT_REGISTER.embedded && !withRedis),
     host: nonEmpty(r.host, 'register.host', DEFAULT_REGISTER.host),
     port: int(r.port, 'register.port', 0, 65535, DEFAULT_REGISTER.port),
     addresses: addressList(r.addresses, 'register.addresses'),
   };
 }
 
-/** The run directory of an app when none is configured: per user, per app directory. */
-export function defaultRunDir(name: string, appDir: string): string {
+/** A Redis URL ioredis can connect to: redis:// or rediss:// with a host. */
+function redisUrl(v: unknown, name: string): string {
+  if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(`${name} must be a Redis URL such as "redis://127.0.0.1:6379" (got ${JSON.stringify(v)})`);
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} must be a Redis URL such as "redis://127.0.0.1:6379" (got ${JSON.stringify(v)})`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`${name} must start with redis:// or rediss:// (got ${JSON.stringify(v)})`);
+  if (url.hostname === '') throw new ConfigError(`${name} must name a host (got ${JSON.stringify(v)})`);
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d+$/.test(url.pathname)) throw new ConfigError(`${name}: the path of a Redis URL is a database number (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function cluster(raw: Raw, name: string): ClusterConfig {
+  const c = section(raw, 'cluster');
+  unknownKeys(c, ['prefix', 'presenceTtl'], 'cluster.');
+  const given = raw.redis === undefined ? [] : typeof raw.redis === 'string' ? [raw.redis] : raw.redis;
+  if (!Array.isArray(given)) throw new ConfigError(`redis must be a Redis URL or a list of them, one per shard (got ${JSON.stringify(raw.redis)})`);
+  const redis = given.map((u, i) => redisUrl(u, given.length === 1 && typeof raw.redis === 'string' ? 'redis' : `redis[${i}]`));
+  const twice = redis.find((u, i) => redis.indexOf(u) !== i);
+  if (twice !== undefined) throw new ConfigError(`redis lists ${twice} twice (each URL is one shard)`);
+  return {
+    redis,
+    prefix: nonEmpty(c.prefix, 'cluster.prefix', `gatehouse:${name}:`),
+    presenceTtl: int(c.presenceTtl, 'cluster.presenceTtl', 1000, 3_600_000, DEFAULT_PRESENCE_TTL),
+  };
+}
+
+/** The run directory of an app when none is configured: per user, per app directory (and per instance). */
+export function defaultRunDir(name: string, appDir: string, instance = ''): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  const tag = createHash('sha256').update(appDir).digest('hex').slice(0, 10);
-  return join(tmpdir(), `gatehouse-${uid}`, `${name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 32)}-${tag}`);
+  const tag = createHash('sha256').update(instance === '' ? appDir : `${appDir}\0${instance}`).digest('hex').slice(0, 10);
+  const label = instance === '' ? name : `${name}-${instance}`;
+  return join(tmpdir(), `gatehouse-${uid}`, `${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 32)}-${tag}`);
 }
 
 /**
@@ -117,8 +149,11 @@ export function defaultRunDir(name: string, appDir: string): string {
  */
 export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
   if (!isObject(raw)) throw new ConfigError('the configuration must be an object');
-  unknownKeys(raw, ['name', 'events', 'runDir', 'secretKey', 'queryTimeout', 'logLevel', 'logFile', 'stopTimeout', 'reloadTimeout', 'engine', 'listeners', 'gateway', 'worker', 'register'], '');
+  unknownKeys(raw, ['name', 'events', 'runDir', 'secretKey', 'queryTimeout', 'logLevel', 'logFile', 'stopTimeout', 'reloadTimeout', 'engine', 'listeners', 'gateway', 'worker', 'register', 'instance', 'redis', 'cluster'], '');
   const name = nonEmpty(raw.name, 'name', basename(appDir));
+  const instance = str(raw.instance, 'instance', '');
+  if (!/^[A-Za-z0-9_.-]{0,32}$/.test(instance)) throw new ConfigError(`instance must be at most 32 letters, digits, '_', '.' or '-' (got ${JSON.stringify(instance)})`);
+  const clusterConfig = cluster(raw, name);
   if (typeof raw.events !== 'string' || raw.events === '') throw new ConfigError('events must name the app\'s events module (e.g. "./events.js")');
   if (!Array.isArray(raw.listeners)) throw new ConfigError(`listeners must be a list of client listeners (got ${JSON.stringify(raw.listeners)})`);
   const listeners = raw.listeners.map((l, i) => listener(l, i, appDir));
@@ -129,9 +164,10 @@ export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
   }
   const secretKey = raw.secretKey === undefined || raw.secretKey === null ? null : str(raw.secretKey, 'secretKey', '');
   if (secretKey === '') throw new ConfigError('secretKey must not be empty (leave it out for Unix-socket links only)');
-  const runDir = raw.runDir === undefined ? defaultRunDir(name, appDir) : path(nonEmpty(raw.runDir, 'runDir', ''), appDir);
+  const runDir = raw.runDir === undefined ? defaultRunDir(name, appDir, instance) : path(nonEmpty(raw.runDir, 'runDir', ''), appDir);
   const config: ResolvedConfig = {
     name,
+    instance,
     appDir,
     events: path(raw.events, appDir),
     runDir,
@@ -145,7 +181,8 @@ export function resolveConfig(raw: unknown, appDir: string): ResolvedConfig {
     listeners,
     gateway: gateway(raw),
     worker: worker(raw),
-    register: register(raw),
+    register: register(raw, clusterConfig.redis.length > 0),
+    cluster: clusterConfig,
   };
   checkCoherence(config);
   return config;

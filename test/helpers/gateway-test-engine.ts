@@ -65,6 +65,8 @@ export class TestGateway {
     this.runDir = mkdtempSync(join(tmpdir(), 'gatehouse-gw-'));
     this.config = {
       name: 'test',
+      instance: '',
+      cluster: { redis: [], prefix: 'gatehouse:test:', presenceTtl: 10000 },
       appDir: this.runDir,
       events: join(this.runDir, 'events.js'),
       runDir: this.runDir,
