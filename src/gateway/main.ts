@@ -23,6 +23,9 @@ import { createLogger } from '../log/logger.js';
 import { newGatewayId } from '../protocol/client-id.js';
 import { registerAddresses } from '../register/addresses.js';
 import { GatewayAnnouncer } from '../register/announcer.js';
+import type { GatewayAnnouncement } from '../register/messages.js';
+import { gatewayPresence, usesRedis } from '../cluster/cluster-setup.js';
+import type { GatewayPresence } from '../cluster/gateway-presence.js';
 import { IMMEDIATE_STOP_MS, exitOnUncaughtErrors, startChildRuntime, type StopRequest } from '../supervisor/child-runtime.js';
 import { ENV_GATEWAY_BIND_PORTS, withBindPorts } from '../supervisor/gateway-ports.js';
 import type { GatewayReadyMessage, SupervisorToChild } from '../supervisor/ipc.js';
@@ -70,6 +73,8 @@ async function main(): Promise<void> {
   const rate = new EventRate(() => engine.stats().eventsAcked);
   /** Announces this gateway to the registers once it is ready; says leave when it stops. */
   let announcer: GatewayAnnouncer | null = null;
+  /** This gateway's presence in the Redis directory (with `redis` set). */
+  let presence: GatewayPresence | null = null;
   /** The operations HTTP endpoints (gateway.opsPort), closed first at stop so health checks see the drain. */
   let ops: OpsHttpServer | null = null;
   const runtime = startChildRuntime({
@@ -92,8 +97,8 @@ async function main(): Promise<void> {
       };
     },
     stop: async (request) => {
-      // Leave the registers first, so remote workers stop expecting this gateway while it drains.
-      const leaving = announcer?.stop();
+      // Leave the registers (and Redis) first, so remote workers stop expecting this gateway while it drains.
+      const leaving = Promise.all([announcer?.stop(), presence?.stop()]);
       await ops?.close();
       await engine.stop(engineStopBudget(request));
       await leaving;
@@ -128,21 +133,21 @@ async function main(): Promise<void> {
   };
   logger.info({ engine: engineKind, listeners: addresses.listeners, linkPath: addresses.linkPath, linkPort: addresses.linkPort }, 'gateway ready');
   if (process.connected) process.send?.(ready);
+  const announcement: GatewayAnnouncement = {
+    gatewayId,
+    name: config.name,
+    address: { tcp: addresses.linkPort === null ? null : tcpAddress(config.gateway.linkHost ?? '127.0.0.1', addresses.linkPort), unix: addresses.linkPath },
+    host: hostname(),
+    runDir: config.runDir,
+  };
   const registers = registerAddresses(config);
   if (registers.length > 0 && !runtime.stopping) {
-    announcer = new GatewayAnnouncer({
-      registers,
-      secretKey: config.secretKey,
-      logger,
-      gateway: {
-        gatewayId,
-        name: config.name,
-        address: { tcp: addresses.linkPort === null ? null : tcpAddress(config.gateway.linkHost ?? '127.0.0.1', addresses.linkPort), unix: addresses.linkPath },
-        host: hostname(),
-        runDir: config.runDir,
-      },
-    });
+    announcer = new GatewayAnnouncer({ registers, secretKey: config.secretKey, logger, gateway: announcement });
     announcer.start();
+  }
+  if (usesRedis(config) && !runtime.stopping) {
+    presence = gatewayPresence(config, announcement, logger);
+    presence.start();
   }
 }
 

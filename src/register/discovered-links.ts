@@ -12,9 +12,28 @@ export interface ManagedLink {
   stop(): Promise<void>;
 }
 
+/** What a directory reports: a gateway appeared (or its announcement changed), or is no longer listed. */
+export interface DirectoryEvents {
+  onJoin(gateway: GatewayAnnouncement): void;
+  onLeave(gateway: GatewayAnnouncement): void;
+}
+
+/** Where gateways are listed: the registers (GatewayDirectory) or Redis (RedisGatewayDirectory). */
+export interface GatewaySource {
+  start(): void;
+  stop(): Promise<void>;
+  /** Every gateway listed now (or before the source became unreachable). */
+  gateways(): GatewayAnnouncement[];
+  /** Registers / Redis connections reachable now. */
+  readonly connected: number;
+}
+
 export interface DiscoveredLinksOptions {
-  registers: string[];
-  secretKey: string | null;
+  /** The registers to learn from; ignored when `source` is given. */
+  registers?: string[];
+  secretKey?: string | null;
+  /** Another directory than the registers (Redis): built with the handlers DiscoveredLinks reacts with. */
+  source?: (events: DirectoryEvents) => GatewaySource;
   /** This worker's run directory: a gateway announcing it from this host is one of our local gateways. */
   runDir: string;
   /** Link addresses the worker links to anyway (its local Unix sockets, worker.gateways): never linked twice. */
@@ -51,7 +70,7 @@ export class DiscoveredLinks {
   readonly #opts: DiscoveredLinksOptions;
   readonly #log: Logger;
   readonly #host: string;
-  readonly #directory: GatewayDirectory;
+  readonly #directory: GatewaySource;
   readonly #learned = new Map<string, Learned>();
   readonly #configured: Set<string>;
   /** Gateways we cannot link to (no TCP address), warned about once each. */
@@ -63,23 +82,25 @@ export class DiscoveredLinks {
     this.#log = opts.logger;
     this.#host = opts.host ?? hostname();
     this.#configured = new Set(opts.configured.map(formatLinkAddress));
-    this.#directory = new GatewayDirectory({
-      registers: opts.registers,
-      secretKey: opts.secretKey,
-      logger: opts.logger,
-      pingMs: opts.pingMs,
-      firstRetryMs: opts.firstRetryMs,
-      maxRetryMs: opts.maxRetryMs,
-      onJoin: (g) => this.#join(g),
-      onLeave: (g) => this.#leave(g),
-    });
+    const events: DirectoryEvents = { onJoin: (g) => this.#join(g), onLeave: (g) => this.#leave(g) };
+    this.#directory =
+      opts.source?.(events) ??
+      new GatewayDirectory({
+        registers: opts.registers ?? [],
+        secretKey: opts.secretKey ?? null,
+        logger: opts.logger,
+        pingMs: opts.pingMs,
+        firstRetryMs: opts.firstRetryMs,
+        maxRetryMs: opts.maxRetryMs,
+        ...events,
+      });
   }
 
   start(): void {
     this.#directory.start();
   }
 
-  get directory(): GatewayDirectory {
+  get directory(): GatewaySource {
     return this.#directory;
   }
 
@@ -138,7 +159,7 @@ export class DiscoveredLinks {
     if (this.#opts.hasLink(g.gatewayId)) return;
     const link = this.#opts.createLink(address);
     this.#learned.set(key, { address, link, gatewayIds: new Set([g.gatewayId]) });
-    this.#log.info({ gatewayId: g.gatewayId, name: g.name, host: g.host, link: key }, 'linking to a gateway learned from the register');
+    this.#log.info({ gatewayId: g.gatewayId, name: g.name, host: g.host, link: key }, `linking to a gateway learned from ${this.#opts.source === undefined ? 'the register' : 'Redis'}`);
     link.start();
   }
 

@@ -8,7 +8,8 @@ import { isPlainObject, type Session } from '../protocol/session-patch.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { registerAddresses } from '../register/addresses.js';
-import { DiscoveredLinks } from '../register/discovered-links.js';
+import { DiscoveredLinks, type DirectoryEvents } from '../register/discovered-links.js';
+import { redisGatewayDirectory, usesRedis } from '../cluster/cluster-setup.js';
 import { Dispatcher } from './dispatcher.js';
 import { GatewayLink } from './gateway-link.js';
 import type { LinkConnection, LinkOutputBound } from './link-connection.js';
@@ -111,7 +112,7 @@ export class WorkerProcess {
   readonly #dispatcher: Dispatcher;
   readonly #queries: QueryRouter;
   readonly #gatewayLinks: GatewayLink[];
-  /** Links to gateways learned from the registers (GATEHOUSE_REGISTERS / register.addresses); null without registers. */
+  /** Links to gateways learned from the registers (GATEHOUSE_REGISTERS / register.addresses) or from Redis; null without either. */
   #discovered: DiscoveredLinks | null = null;
   readonly #stopWatchdog: () => void;
   readonly #slowWatch: SlowHandlerWatch;
@@ -208,11 +209,14 @@ export class WorkerProcess {
     });
     for (const link of this.#gatewayLinks) link.start();
     const registers = registerAddresses(config);
-    if (registers.length > 0) {
+    const redis = usesRedis(config);
+    if (registers.length > 0 || redis) {
       // Readiness waits for the configured links only: a listed gateway that cannot be reached must not hold up a start.
+      // With Redis, Redis is the directory (gateways may announce to registers too, for older workers).
       this.#discovered = new DiscoveredLinks({
         registers,
         secretKey: config.secretKey,
+        ...(redis ? { source: (events: DirectoryEvents) => redisGatewayDirectory(config, logger, events) } : {}),
         runDir: config.runDir,
         configured: gatewayAddresses(config),
         hasLink: (gatewayId) => this.#links.get(gatewayId) !== null,
