@@ -8,6 +8,9 @@
 #                        (the addon uses the OpenSSL inside the node binary instead)
 #   valgrind             the C++ unit tests under valgrind
 #   chromium             the headless browser of test/e2e/websocket-clients.test.ts
+#   redis-server         the cluster tests start their own Redis (test/helpers/redis-server.ts)
+#   redis-sentinel       the Redis failover test (Sentinel)
+#   libhiredis-dev       hiredis, the native engine's Redis connection
 # Idempotent. It installs only as root with apt-get; otherwise it says what is
 # missing and still exits 0 (the tests that need a tool then skip with the
 # reason, except in CI, where a missing tool fails them).
@@ -35,9 +38,16 @@ elif [ ! -e /usr/include/openssl/evp.h ]; then
 fi
 have_cmd valgrind || missing+=(valgrind)
 have_cmd chromium || missing+=(chromium)
+have_cmd redis-server || missing+=(redis-server)
+have_cmd redis-sentinel || missing+=(redis-sentinel)
+if have_cmd dpkg-query; then
+  have_pkg libhiredis-dev || missing+=(libhiredis-dev)
+elif [ ! -e /usr/include/hiredis/hiredis.h ]; then
+  missing+=(libhiredis-dev)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-native-tools: everything is installed (g++ make python3 clang libclang-rt-14-dev libssl-dev valgrind chromium)"
+  echo "install-native-tools: everything is installed (g++ make python3 clang libclang-rt-14-dev libssl-dev valgrind chromium redis-server redis-sentinel libhiredis-dev)"
   exit 0
 fi
 
