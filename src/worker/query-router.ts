@@ -64,7 +64,7 @@ export class QueryRouter {
       op,
       waiting: new Map(),
       answers: [],
-      timer: setTimeout(() => this.#fail(fanout, `gatehouse query ${op} timed out after ${this.#timeoutMs} ms`), this.#timeoutMs).unref(),
+      timer: setTimeout(() => this.#timedOut(fanout, targets.length), this.#timeoutMs).unref(),
     };
     for (const conn of targets) {
       const requestId = this.#nextRequestId;
@@ -114,6 +114,13 @@ export class QueryRouter {
       outcome = { ok: false, error: (err as Error).message };
     }
     this.#answer(fanout.threadId, fanout.id, outcome);
+  }
+
+  /** The timeout's error names the gateways that did not answer, so an operator knows where to look. */
+  #timedOut(fanout: Fanout, asked: number): void {
+    const silent = [...new Set([...fanout.waiting.values()].map((conn) => conn.gatewayId))].sort();
+    const answered = asked - silent.length;
+    this.#fail(fanout, `gatehouse query ${fanout.op} timed out after ${this.#timeoutMs} ms: no answer from gateway${silent.length === 1 ? '' : 's'} ${silent.join(', ')} (${answered} of ${asked} answered)`);
   }
 
   #fail(fanout: Fanout, error: string): void {

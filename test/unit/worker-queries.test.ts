@@ -77,7 +77,8 @@ test('a query a gateway does not answer fails after queryTimeout, without holdin
   assert.ok(performance.now() - t0 < 250, 'served while the query waited');
   await l0.waitFor(() => l0.textsTo(slowClient).length >= 2, 3000, 'timeout answer');
   const ms = performance.now() - t0;
-  assert.equal(l0.textsTo(slowClient)[1], 'error: gatehouse query clientCount timed out after 300 ms');
+  // Gateway 1 never answers clientCount with a group (see the harness above): the error names it.
+  assert.equal(l0.textsTo(slowClient)[1], `error: gatehouse query clientCount timed out after 300 ms: no answer from gateway ${h.gateways[1]!.gatewayId} (1 of 2 answered)`);
   assert.ok(ms >= 290 && ms < 1000, `failed after ${ms.toFixed(0)} ms`);
 });
 
