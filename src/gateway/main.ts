@@ -93,7 +93,7 @@ async function main(): Promise<void> {
         events: s.eventsAcked,
         eventsPerSecond: rate.perSecond,
         engine: engineKind,
-        details: { ...s },
+        details: { ...s, ...(presence !== null ? { redisAnnounced: presence.present, redisHeartbeats: presence.beats } : {}) },
       };
     },
     stop: async (request) => {

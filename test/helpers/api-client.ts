@@ -30,8 +30,8 @@ export class ApiClient {
     this.gateway = hello.hello.slice(0, 12);
   }
 
-  static async connect(port: number, label?: string): Promise<ApiClient> {
-    const line = await LineClient.connect(port, { label: label ?? `api client :${port}` });
+  static async connect(port: number, label?: string, host?: string): Promise<ApiClient> {
+    const line = await LineClient.connect(port, { label: label ?? `api client :${port}`, ...(host !== undefined ? { host } : {}) });
     const first = await line.next();
     let hello: { hello: string; gatewayId: string };
     try {
