@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the native engine's checks need, from Debian's archive, and only
-# what is missing:
+# Installs what the tests need beyond npm (the native engine's checks, the browser and
+# Redis tests), from Debian's archive, and only what is missing:
 #   g++, make, python3   the addon (node-gyp, run by npm install/ci) and the C++ unit tests
 #   clang                libFuzzer targets (clang++)
 #   libclang-rt-14-dev   libFuzzer's runtime and clang's sanitizer runtimes
